@@ -1,0 +1,30 @@
+"""Business-day arithmetic on the Norwegian calendar: weekends and public holidays are not counted."""
+
+import datetime
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _norwegian_holidays(year: int) -> frozenset[datetime.date]:
+    # include_sundays=False: python-holidays otherwise lists every Sunday as a Norwegian holiday.
+    return frozenset(holidays.Norway(years=year, include_sundays=False).keys())
+
+
+def is_business_day(day: datetime.date) -> bool:
+    """True on Monday to Friday unless the day is a Norwegian public holiday."""
+    return day.weekday() < 5 and day not in _norwegian_holidays(day.year)
+
+
+def add_business_days(start: datetime.date, days: int) -> datetime.date:
+    """The date `days` business days after `start` (which itself is not counted)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    current = start
+    remaining = days
+    while remaining:
+        current += datetime.timedelta(days=1)
+        if is_business_day(current):
+            remaining -= 1
+    return current

@@ -1,0 +1,173 @@
+"""Input forms for inquiries."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+from stdnum.no import orgnr
+
+from partners.models import Contact, Organisation, validate_organisation_number
+from requests_app.models import Inquiry, SdgGoal, SdgTarget
+
+
+class InquiryIntakeForm(forms.Form):
+    """The public form through which an organisation asks the centre for collaboration."""
+
+    # Organisation
+    organisation_name = forms.CharField(
+        label=_("Name of the organisation"),
+        max_length=200,
+        error_messages={
+            "required": _("Enter the name of your organisation."),
+            "max_length": _("The name of the organisation can be at most 200 characters."),
+        },
+    )
+    organisation_kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=[("", _("Choose the kind of organisation")), *Organisation.Kind.choices],
+        error_messages={"required": _("Choose the kind of organisation.")},
+    )
+    organisation_number = forms.CharField(
+        label=_("Organisation number"),
+        required=False,
+        max_length=20,
+        help_text=_("Norwegian organisations: nine digits from the Brønnøysund Register."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    country = LazyTypedChoiceField(
+        label=_("Country"),
+        choices=countries,
+        initial="NO",
+        error_messages={"required": _("Choose the country of the organisation.")},
+    )
+    # Contact person
+    contact_name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Enter your name.")},
+    )
+    contact_email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("We send the receipt and our replies here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter an e-mail address in the form name@example.no."),
+        },
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    contact_role = forms.CharField(
+        label=_("Your role in the organisation"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        error_messages={"required": _("Enter your role in the organisation, for example project manager.")},
+    )
+    # The inquiry
+    inquiry_type = forms.ChoiceField(
+        label=_("What do you want to do with us?"),
+        choices=Inquiry.Type.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what kind of collaboration you are asking for.")},
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        help_text=_("A short line that sums up your inquiry."),
+        max_length=Inquiry.TITLE_MAX_LENGTH,
+        error_messages={
+            "required": _("Give your inquiry a title."),
+            "max_length": _("The title can be at most 200 characters (it has %(show_value)d)."),
+        },
+    )
+    description = forms.CharField(
+        label=_("Describe your inquiry"),
+        help_text=_("What you propose, who is involved, and when. At most 10,000 characters."),
+        max_length=Inquiry.DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={
+            "required": _("Describe your inquiry."),
+            "max_length": _("The description can be at most 10,000 characters (it has %(show_value)d)."),
+        },
+    )
+    sdg_goals = forms.MultipleChoiceField(
+        label=_("Sustainable Development Goals"),
+        help_text=_("Choose the goals your inquiry is about, if you know them."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose goals from the list.")},
+    )
+    sdg_targets = forms.MultipleChoiceField(
+        label=_("SDG targets"),
+        help_text=_("You can also choose specific targets under each goal."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose targets from the list.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Which language should we answer in?"),
+        choices=Contact._meta.get_field("preferred_language").choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the language you want our answer in.")},
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that Trondheim kommune stores and processes the information in this form to handle my inquiry."),
+        error_messages={"required": _("You must agree to the processing of the information before you can send.")},
+    )
+    # Honeypot: hidden from people (and assistive technology); bots that fill every field give themselves away.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self._goals = {goal.pk: goal for goal in SdgGoal.objects.order_by("number")}
+        self._targets = {target.pk: target for target in SdgTarget.objects.order_by("goal_id", "position")}
+        goal_field = self.fields["sdg_goals"]
+        target_field = self.fields["sdg_targets"]
+        assert isinstance(goal_field, forms.MultipleChoiceField)
+        assert isinstance(target_field, forms.MultipleChoiceField)
+        goal_field.choices = [(str(number), f"{number}. {goal.short}") for number, goal in self._goals.items()]
+        target_field.choices = [(code, f"{code} {target.title}") for code, target in self._targets.items()]
+
+    def sdg_picker(self) -> list[dict[str, Any]]:
+        """The goals, each with its own checkbox and the checkboxes of its targets, for the grouped picker."""
+        goal_boxes = {box.data["value"]: box for box in self["sdg_goals"].subwidgets}
+        target_boxes: dict[int, list[Any]] = {}
+        for box in self["sdg_targets"].subwidgets:
+            target_boxes.setdefault(self._targets[box.data["value"]].goal_id, []).append(box)
+        chosen_targets = set(self["sdg_targets"].value() or [])
+        return [
+            {
+                "goal": goal,
+                "checkbox": goal_boxes[str(number)],
+                "targets": target_boxes.get(number, []),
+                "has_chosen_target": any(self._targets[code].goal_id == number for code in chosen_targets
+                                         if code in self._targets),
+            }
+            for number, goal in self._goals.items()
+        ]
+
+    def clean_sdg_goals(self) -> list[SdgGoal]:
+        return [self._goals[int(number)] for number in self.cleaned_data["sdg_goals"]]
+
+    def clean_sdg_targets(self) -> list[SdgTarget]:
+        return [self._targets[code] for code in self.cleaned_data["sdg_targets"]]
+
+    def clean_organisation_number(self) -> str:
+        raw = self.cleaned_data["organisation_number"]
+        value = orgnr.compact(raw) if raw else ""
+        if value:
+            validate_organisation_number(value)
+        return value
+
+    @property
+    def is_spam(self) -> bool:
+        """True when the honeypot field was filled in: only bots see it."""
+        return bool(self.is_bound and self.data.get("website", "").strip())

@@ -1,0 +1,98 @@
+"""Every change to an inquiry: one function per state change, each writing its audit event."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from partners.models import User
+from partners.services import (
+    ContactDetails,
+    OrganisationDetails,
+    find_or_create_contact,
+    find_or_create_organisation,
+)
+from requests_app import tasks
+from requests_app.business_days import add_business_days
+from requests_app.models import Inquiry, InquiryEvent, ReferenceCounter, SdgGoal, SdgTarget
+
+# The centre's promise to partners: a first reply within this many business days.
+FIRST_REPLY_BUSINESS_DAYS = 5
+
+
+class InquiryStateError(Exception):
+    """An action that the inquiry's current state does not allow; the message is shown to the user."""
+
+
+def allocate_reference(year: int) -> str:
+    """Hand out the next reference of the year, such as 2026-0042.
+
+    Must run inside the transaction that stores the inquiry: the counter row stays locked until it commits,
+    so concurrent submissions queue, and a rolled-back submission gives its number back (no gaps).
+    """
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
+    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
+    number = ReferenceCounter.objects.values_list("last_number", flat=True).get(year=year)
+    return f"{year}-{number:04d}"
+
+
+@transaction.atomic
+def submit_inquiry(
+    *,
+    organisation: OrganisationDetails,
+    contact: ContactDetails,
+    title: str,
+    description: str,
+    inquiry_type: str,
+    language: str,
+    sdg_goals: Iterable[SdgGoal] = (),
+    sdg_targets: Iterable[SdgTarget] = (),
+    channel: str = Inquiry.Channel.WEB,
+    consent_given: bool = True,
+    actor: User | None = None,
+    now: datetime.datetime | None = None,
+) -> Inquiry:
+    """Store a new inquiry with its organisation and contact, and send the receipt after commit.
+
+    An existing organisation and contact are reused. The SDG goals are the chosen goals plus the goal of
+    every chosen target. The receipt goes to the contact in the inquiry's language.
+    """
+    now = now or timezone.now()
+    received_on = timezone.localtime(now).date()
+    organisation_row = find_or_create_organisation(organisation)
+    contact_row = find_or_create_contact(organisation_row, contact)
+    targets = list(sdg_targets)
+    goal_numbers = {goal.pk for goal in sdg_goals} | {target.goal_id for target in targets}
+    inquiry = Inquiry.objects.create(
+        reference=allocate_reference(received_on.year),
+        title=" ".join(title.split()),
+        description=description.strip(),
+        inquiry_type=inquiry_type,
+        organisation=organisation_row,
+        contact=contact_row,
+        channel=channel,
+        language=language,
+        submitted_by=actor if actor is not None and actor.is_authenticated else None,
+        consent_at=now if consent_given else None,
+        received_at=now,
+        first_reply_due_on=add_business_days(received_on, FIRST_REPLY_BUSINESS_DAYS),
+    )
+    inquiry.sdg_goals.set(sorted(goal_numbers))
+    inquiry.sdg_targets.set(targets)
+    InquiryEvent.objects.create(
+        inquiry=inquiry,
+        kind=InquiryEvent.Kind.SUBMITTED,
+        actor=inquiry.submitted_by,
+        data={
+            "channel": channel,
+            "organisation": organisation_row.pk,
+            "contact": contact_row.pk,
+            "sdg_goals": sorted(goal_numbers),
+            "sdg_targets": sorted(target.pk for target in targets),
+        },
+    )
+    inquiry_id = inquiry.pk
+    transaction.on_commit(lambda: tasks.send_inquiry_receipt.delay(inquiry_id))
+    return inquiry

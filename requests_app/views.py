@@ -1,0 +1,153 @@
+"""Public intake pages and the staff's inquiry pages."""
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.generic import ListView, TemplateView
+from django_ratelimit.core import get_usage
+
+from partners.services import ContactDetails, OrganisationDetails
+from portal.access import staff_required
+from portal.http import AuthenticatedRequest
+from requests_app import selectors, services
+from requests_app.forms import InquiryIntakeForm
+from requests_app.models import Inquiry
+
+logger = logging.getLogger(__name__)
+
+_RECEIPT_SESSION_KEY = "submitted_inquiry_id"
+_RATE_GROUP = "requests_app.intake"
+
+
+class LandingView(TemplateView):
+    template_name = "requests_app/landing.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "inquiry_types": Inquiry.Type.choices}
+
+
+class PrivacyView(TemplateView):
+    template_name = "requests_app/privacy.html"
+
+
+def _intake_usage(request: HttpRequest, *, increment: bool) -> dict[str, Any] | None:
+    return get_usage(
+        request, group=_RATE_GROUP, key="ip", rate=settings.INTAKE_RATE_LIMIT, method="POST", increment=increment
+    )
+
+
+def _rate_limited_response(request: HttpRequest, form: InquiryIntakeForm, seconds_left: int) -> HttpResponse:
+    """A 429 that says when to try again and shows the person's own text, so nothing they wrote is lost."""
+    retry_at = timezone.localtime() + datetime.timedelta(seconds=seconds_left)
+    response = render(
+        request,
+        "requests_app/inquiry_rate_limited.html",
+        {"form": form, "retry_at": retry_at, "minutes_left": max(1, round(seconds_left / 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds_left)
+    return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class InquiryCreateView(TemplateView):
+    """The public intake form: anyone may ask; a valid post is stored and the receipt e-mailed."""
+
+    template_name = "requests_app/inquiry_form.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = InquiryIntakeForm(initial={"language": (get_language() or "nb")[:2], "country": "NO"})
+        return self.render_to_response({"form": form})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = InquiryIntakeForm(request.POST)
+        if form.is_spam:
+            logger.info("Intake honeypot filled in; nothing stored.")
+            return render(request, "requests_app/inquiry_thanks.html")
+        if not form.is_valid():
+            return self.render_to_response({"form": form}, status=200)
+        usage = _intake_usage(request, increment=False) if settings.RATELIMIT_ENABLE else None
+        if usage is not None and usage["count"] >= usage["limit"]:
+            return _rate_limited_response(request, form, int(usage["time_left"]))
+        data = form.cleaned_data
+        inquiry = services.submit_inquiry(
+            organisation=OrganisationDetails(
+                name=data["organisation_name"],
+                kind=data["organisation_kind"],
+                country=data["country"],
+                organisation_number=data["organisation_number"],
+            ),
+            contact=ContactDetails(
+                name=data["contact_name"],
+                email=data["contact_email"],
+                role=data["contact_role"],
+                phone=data["contact_phone"],
+                preferred_language=data["language"],
+            ),
+            title=data["title"],
+            description=data["description"],
+            inquiry_type=data["inquiry_type"],
+            language=data["language"],
+            sdg_goals=data["sdg_goals"],
+            sdg_targets=data["sdg_targets"],
+            consent_given=data["consent"],
+            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+        )
+        if settings.RATELIMIT_ENABLE:
+            _intake_usage(request, increment=True)
+        request.session[_RECEIPT_SESSION_KEY] = inquiry.pk
+        return redirect("requests_app:inquiry-receipt")
+
+
+@never_cache
+def inquiry_receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt for the inquiry this browser just sent; nobody else's inquiry is reachable here."""
+    inquiry_id = request.session.get(_RECEIPT_SESSION_KEY)
+    if inquiry_id is None:
+        return redirect("requests_app:inquiry-create")
+    inquiry = get_object_or_404(Inquiry.objects.select_related("organisation", "contact"), pk=inquiry_id)
+    return render(request, "requests_app/inquiry_receipt.html", {"inquiry": inquiry})
+
+
+STAFF_PAGE_SIZE = 25
+
+
+@method_decorator(staff_required, name="dispatch")
+class StaffInquiryListView(ListView):
+    """The staff's list of inquiries, newest first (the triage issue turns it into the full inbox)."""
+
+    template_name = "requests_app/inquiry_list.html"
+    context_object_name = "inquiries"
+    paginate_by = STAFF_PAGE_SIZE
+    request: AuthenticatedRequest
+
+    def get_queryset(self) -> Any:
+        return selectors.staff_inquiry_list(self.request.user)
+
+
+@staff_required
+def staff_inquiry_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One inquiry with its audit trail; inquiries the user may not see are a 404."""
+    inquiry = get_object_or_404(
+        selectors.inquiries_visible_to(request.user).select_related("organisation", "contact", "unit", "owner"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "requests_app/inquiry_detail.html",
+        {
+            "inquiry": inquiry,
+            "events": inquiry.events.select_related("actor"),
+            "goals": inquiry.sdg_goals.all(),
+            "targets": inquiry.sdg_targets.all(),
+        },
+    )
+
