@@ -51,22 +51,27 @@ def submit_inquiry(
     sdg_targets: Iterable[SdgTarget] = (),
     channel: str = Inquiry.Channel.WEB,
     consent_given: bool = True,
+    send_receipt: bool = True,
     actor: User | None = None,
     now: datetime.datetime | None = None,
 ) -> Inquiry:
     """Store a new inquiry with its organisation and contact, and send the receipt after commit.
 
     An existing organisation and contact are reused. The SDG goals are the chosen goals plus the goal of
-    every chosen target. The receipt goes to the contact in the inquiry's language.
+    every chosen target. The receipt goes to the contact in the inquiry's language, unless `send_receipt`
+    is false (inquiries registered after the fact, such as imported records or demo data).
     """
     now = now or timezone.now()
     received_on = timezone.localtime(now).date()
+    # The reference is allocated first: its counter row stays locked until commit, so concurrent submissions
+    # also find or create their organisation one at a time and never duplicate it.
+    reference = allocate_reference(received_on.year)
     organisation_row = find_or_create_organisation(organisation)
     contact_row = find_or_create_contact(organisation_row, contact)
     targets = list(sdg_targets)
     goal_numbers = {goal.pk for goal in sdg_goals} | {target.goal_id for target in targets}
     inquiry = Inquiry.objects.create(
-        reference=allocate_reference(received_on.year),
+        reference=reference,
         title=" ".join(title.split()),
         description=description.strip(),
         inquiry_type=inquiry_type,
@@ -93,6 +98,7 @@ def submit_inquiry(
             "sdg_targets": sorted(target.pk for target in targets),
         },
     )
-    inquiry_id = inquiry.pk
-    transaction.on_commit(lambda: tasks.send_inquiry_receipt.delay(inquiry_id))
+    if send_receipt:
+        inquiry_id = inquiry.pk
+        transaction.on_commit(lambda: tasks.send_inquiry_receipt.delay(inquiry_id))
     return inquiry

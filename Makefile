@@ -1,0 +1,73 @@
+# The two commands of the README: `make run` (the portal with demo data) and `make test` (the whole suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast lint check format messages lock clean
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_VERSION := 26.3
+
+# Settings come from the environment; a local .env file (see .env.example) is read when present.
+-include .env
+export
+
+# The first Python >= 3.12 on the PATH (pyenv's shims honour .python-version).
+PYTHON := $(shell for c in python3.13 python3.12 python3 python; do \
+	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	then echo $$c; break; fi; done)
+
+help:
+	@echo "make run    - install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   - install and run the whole test suite"
+	@echo "make lint   - ruff check, ruff format --check, mypy"
+	@echo "make check  - Django system checks and missing migrations"
+	@echo "make messages - update and compile the translation catalogues"
+	@echo "make lock   - re-pin requirements/constraints.txt from the current environment"
+
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Python 3.12 or newer is needed. Install it (e.g. 'pyenv install 3.13', or Debian's python3.13)" >&2; \
+		echo "and run make again." >&2; exit 1; fi
+	@test -x $(PY) || { echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	@$(PY) -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e . --group dev
+	@touch $@
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py seed_demo
+	@set -e; \
+	if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker with beat"; \
+		$(VENV)/bin/celery -A portal worker --beat --loglevel=INFO & celery_pid=$$!; \
+		trap 'kill $$celery_pid 2>/dev/null' EXIT INT TERM; \
+	fi; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -n 2 -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=portal.settings_test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=portal.settings_test $(PY) manage.py makemigrations --check --dry-run
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale nb --locale en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+lock: $(VENV)/.installed
+	@{ echo "# Pinned versions of every package the portal and its tools install (make lock regenerates this file)."; \
+	  $(PY) -m pip freeze --exclude-editable; } > requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

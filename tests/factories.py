@@ -1,0 +1,57 @@
+"""Plain functions that create rows with unique defaults; pass keyword overrides for what a test cares about."""
+
+import itertools
+from typing import Any
+
+from django.utils import timezone
+
+from partners.models import Contact, Organisation
+from requests_app.models import Inquiry
+from requests_app.services import allocate_reference
+
+_sequence = itertools.count(1)
+
+
+def make_organisation(**overrides: Any) -> Organisation:
+    number = next(_sequence)
+    fields: dict[str, Any] = {
+        "name": f"Organisasjon {number}",
+        "kind": Organisation.Kind.COMPANY,
+        "country": "NO",
+    }
+    fields.update(overrides)
+    return Organisation.objects.create(**fields)
+
+
+def make_contact(organisation: Organisation | None = None, **overrides: Any) -> Contact:
+    number = next(_sequence)
+    fields: dict[str, Any] = {
+        "organisation": organisation or make_organisation(),
+        "name": f"Kontakt {number}",
+        "email": f"kontakt{number}@example.no",
+        "role": "Prosjektleder",
+    }
+    fields.update(overrides)
+    return Contact.objects.create(**fields)
+
+
+def make_inquiry(**overrides: Any) -> Inquiry:
+    """An inquiry stored directly, without the receipt e-mail; the reference comes from the year's counter."""
+    number = next(_sequence)
+    sdg_goals = overrides.pop("sdg_goals", [])
+    sdg_targets = overrides.pop("sdg_targets", [])
+    fields: dict[str, Any] = {
+        "title": f"Henvendelse {number}",
+        "description": f"Beskrivelse av henvendelse {number}.",
+        "inquiry_type": Inquiry.Type.PARTNERSHIP,
+        "received_at": timezone.now(),
+    }
+    fields.update(overrides)
+    if "contact" not in fields:
+        fields["contact"] = make_contact(organisation=fields.get("organisation"))
+    fields.setdefault("organisation", fields["contact"].organisation)
+    fields.setdefault("reference", allocate_reference(timezone.localtime(fields["received_at"]).year))
+    inquiry = Inquiry.objects.create(**fields)
+    inquiry.sdg_goals.set(sdg_goals)
+    inquiry.sdg_targets.set(sdg_targets)
+    return inquiry
