@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 
 from partners.models import Contact, Organisation
 
@@ -39,11 +40,18 @@ def find_or_create_organisation(details: OrganisationDetails) -> Organisation:
         existing = Organisation.objects.filter(organisation_number=details.organisation_number).first()
         if existing is not None:
             return existing
-    same_name = (
-        Organisation.objects.filter(name__iexact=name, country=details.country)
-        .filter(organisation_number__in=["", details.organisation_number])
-        .order_by("pk")
-        .first()
+    # The names are compared in Python: SQLite's case-insensitive matching ignores æ, ø and å (Ø is not ø).
+    # Names of another length cannot match, so the database narrows the candidates down first.
+    same_name = next(
+        (
+            candidate
+            for candidate in Organisation.objects.alias(name_length=Length("name"))
+            .filter(country=details.country, name_length=len(name))
+            .filter(organisation_number__in=["", details.organisation_number])
+            .order_by("pk")
+            if candidate.name.casefold() == name.casefold()
+        ),
+        None,
     )
     if same_name is not None:
         if details.organisation_number and not same_name.organisation_number:

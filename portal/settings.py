@@ -17,7 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # --- Core -------------------------------------------------------------------------------------------------
 # The embedded default is a development set-up; production is DJANGO_DEBUG=false and must be configured.
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
-_INSECURE_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+_INSECURE_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=_INSECURE_KEY if DEBUG else None)
 if not DEBUG and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a random value of at least 50 characters in production.")
@@ -190,6 +190,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Public intake: successful submissions allowed per client address and hour before a 429.
 INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", default="10/h")
 RATELIMIT_USE_CACHE = "default"
+# How many reverse proxies in front of the portal append to X-Forwarded-For; 0 = use the socket's address.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", default=0, minimum=0)
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
 if not REDIS_URL:
     # The in-process cache is enough for one `runserver`; with Redis the counter is shared by all processes.

@@ -11,8 +11,8 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.pop("REDIS_URL", None)  # the tests that need Redis start their own and say so
 
-from portal.settings import *  # noqa: E402,F403
-from portal.settings import DATABASES, STORAGES  # noqa: E402
+from portal.settings import *  # noqa: F403
+from portal.settings import DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -25,6 +25,6 @@ SECURE_SSL_REDIRECT = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "TEST" not in DATABASES["default"]:
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
 # Static files are served from the app folders by whitenoise's finders; no collectstatic in tests.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

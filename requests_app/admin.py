@@ -20,8 +20,8 @@ class InquiryEventInline(admin.TabularInline):
     model = InquiryEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor", "data"]
-    readonly_fields = fields
+    fields = ("created_at", "kind", "actor", "data")
+    readonly_fields = ("created_at", "kind", "actor", "data")
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
@@ -35,7 +35,11 @@ class InquiryAdmin(admin.ModelAdmin):
     list_filter = ["status", "inquiry_type", "channel", "unit"]
     search_fields = ["reference", "title", "organisation__name", "contact__email"]
     list_select_related = ["organisation", "unit"]
-    readonly_fields = [f.name for f in Inquiry._meta.concrete_fields] + ["sdg_goals", "sdg_targets"]
+    readonly_fields = (
+        *(field.name for field in Inquiry._meta.concrete_fields),
+        "sdg_goals",
+        "sdg_targets",
+    )
     inlines = [InquiryEventInline]
     date_hierarchy = "received_at"
 

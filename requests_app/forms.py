@@ -3,12 +3,13 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
+from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]
 from stdnum.no import orgnr
 
-from partners.models import Contact, Organisation, validate_organisation_number
+from partners.models import Organisation, validate_organisation_number
 from requests_app.models import Inquiry, SdgGoal, SdgTarget
 
 
@@ -113,12 +114,14 @@ class InquiryIntakeForm(forms.Form):
     )
     language = forms.ChoiceField(
         label=_("Which language should we answer in?"),
-        choices=Contact._meta.get_field("preferred_language").choices,
+        choices=settings.LANGUAGES,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the language you want our answer in.")},
     )
     consent = forms.BooleanField(
-        label=_("I agree that Trondheim kommune stores and processes the information in this form to handle my inquiry."),
+        label=_(
+            "I agree that Trondheim kommune stores and processes the information in this form to handle my inquiry."
+        ),
         error_messages={"required": _("You must agree to the processing of the information before you can send.")},
     )
     # Honeypot: hidden from people (and assistive technology); bots that fill every field give themselves away.
@@ -148,8 +151,9 @@ class InquiryIntakeForm(forms.Form):
                 "goal": goal,
                 "checkbox": goal_boxes[str(number)],
                 "targets": target_boxes.get(number, []),
-                "has_chosen_target": any(self._targets[code].goal_id == number for code in chosen_targets
-                                         if code in self._targets),
+                "has_chosen_target": any(
+                    self._targets[code].goal_id == number for code in chosen_targets if code in self._targets
+                ),
             }
             for number, goal in self._goals.items()
         ]

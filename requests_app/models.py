@@ -132,15 +132,11 @@ class Inquiry(models.Model):
         verbose_name=_("SDG goals"),
         help_text=_("Includes the goal of every chosen target."),
     )
-    sdg_targets = models.ManyToManyField(
-        SdgTarget, related_name="inquiries", blank=True, verbose_name=_("SDG targets")
-    )
+    sdg_targets = models.ManyToManyField(SdgTarget, related_name="inquiries", blank=True, verbose_name=_("SDG targets"))
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="inquiries", verbose_name=_("organisation")
     )
-    contact = models.ForeignKey(
-        Contact, on_delete=models.PROTECT, related_name="inquiries", verbose_name=_("contact")
-    )
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="inquiries", verbose_name=_("contact"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="nb")
     status = models.CharField(
@@ -209,9 +205,7 @@ class InquiryEvent(models.Model):
     class Kind(models.TextChoices):
         SUBMITTED = "inquiry.submitted", _("Inquiry submitted")
 
-    inquiry = models.ForeignKey(
-        Inquiry, on_delete=models.PROTECT, related_name="events", verbose_name=_("inquiry")
-    )
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="events", verbose_name=_("inquiry"))
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

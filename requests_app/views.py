@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 from django_ratelimit.core import get_usage
 
+from partners.models import User
 from partners.services import ContactDetails, OrganisationDetails
 from portal.access import staff_required
 from portal.http import AuthenticatedRequest
@@ -40,7 +41,12 @@ class PrivacyView(TemplateView):
 
 def _intake_usage(request: HttpRequest, *, increment: bool) -> dict[str, Any] | None:
     return get_usage(
-        request, group=_RATE_GROUP, key="ip", rate=settings.INTAKE_RATE_LIMIT, method="POST", increment=increment
+        request,
+        group=_RATE_GROUP,
+        key="portal.http.client_ip",
+        rate=settings.INTAKE_RATE_LIMIT,
+        method="POST",
+        increment=increment,
     )
 
 
@@ -74,7 +80,7 @@ class InquiryCreateView(TemplateView):
             return render(request, "requests_app/inquiry_thanks.html")
         if not form.is_valid():
             return self.render_to_response({"form": form}, status=200)
-        usage = _intake_usage(request, increment=False) if settings.RATELIMIT_ENABLE else None
+        usage = _intake_usage(request, increment=False)
         if usage is not None and usage["count"] >= usage["limit"]:
             return _rate_limited_response(request, form, int(usage["time_left"]))
         data = form.cleaned_data
@@ -99,10 +105,9 @@ class InquiryCreateView(TemplateView):
             sdg_goals=data["sdg_goals"],
             sdg_targets=data["sdg_targets"],
             consent_given=data["consent"],
-            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            actor=request.user if isinstance(request.user, User) else None,
         )
-        if settings.RATELIMIT_ENABLE:
-            _intake_usage(request, increment=True)
+        _intake_usage(request, increment=True)
         request.session[_RECEIPT_SESSION_KEY] = inquiry.pk
         return redirect("requests_app:inquiry-receipt")
 
@@ -150,4 +155,3 @@ def staff_inquiry_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse
             "targets": inquiry.sdg_targets.all(),
         },
     )
-

@@ -26,9 +26,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self._seed_users()
             created = self._seed_inquiries(users)
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(users)} logins, {created} new inquiries.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(users)} logins, {created} new inquiries."))
 
     def _seed_users(self) -> dict[str, User]:
         units = {unit.code: unit for unit in MunicipalUnit.objects.all()}
@@ -46,9 +44,7 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=group_name))
             if unit_code:
                 units[unit_code].members.add(user)
-            EmailAddress.objects.update_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
-            )
+            EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
             users[email] = user
         return users
 
@@ -62,17 +58,23 @@ class Command(BaseCommand):
         unit_owners = {"bym": users["miljo@demo.test"], "oppvekst": users["oppvekst@demo.test"]}
         now = timezone.now()
         created = 0
-        for index, (key, kind, title, description, goal_numbers, target_codes, status, unit_code, days_ago) in (
-            enumerate(demo_data.DEMO_INQUIRIES)
-        ):
+        for index, (
+            key,
+            kind,
+            title,
+            description,
+            goal_numbers,
+            target_codes,
+            status,
+            unit_code,
+            days_ago,
+        ) in enumerate(demo_data.DEMO_INQUIRIES):
             name, org_kind, country, number = demo_data.DEMO_ORGANISATIONS[key]
             contact_name, email, role, language = demo_data.DEMO_CONTACTS[key]
             received_at = now - datetime.timedelta(days=days_ago, hours=index % 7, minutes=13 * index % 60)
             inquiry = submit_inquiry(
                 organisation=OrganisationDetails(name=name, kind=org_kind, country=country, organisation_number=number),
-                contact=ContactDetails(
-                    name=contact_name, email=email, role=role, preferred_language=language
-                ),
+                contact=ContactDetails(name=contact_name, email=email, role=role, preferred_language=language),
                 title=title,
                 description=description,
                 inquiry_type=kind,
@@ -88,8 +90,9 @@ class Command(BaseCommand):
             Inquiry.objects.filter(pk=inquiry.pk).update(
                 status=status,
                 unit=unit,
-                owner=unit_owners.get(unit_code or "") if status in {"in_progress", "awaiting_partner",
-                                                                       "decided", "closed"} else None,
+                owner=unit_owners.get(unit_code or "")
+                if status in {"in_progress", "awaiting_partner", "decided", "closed"}
+                else None,
             )
             created += 1
         return created
