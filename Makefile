@@ -62,7 +62,7 @@ check: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=portal.settings_test $(PY) manage.py makemigrations --check --dry-run
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale nb --locale en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages --locale nb --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 lock: $(VENV)/.installed

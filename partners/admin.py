@@ -1,8 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Contact, MunicipalUnit, Organisation, User
+from partners.services import mark_email_verified
 
 
 @admin.register(User)
@@ -18,6 +22,11 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """An account an administrator creates or edits has an address the administrator vouches for."""
+        super().save_model(request, obj, form, change)
+        mark_email_verified(obj)
 
 
 class ContactInline(admin.TabularInline):

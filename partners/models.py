@@ -17,7 +17,7 @@ class Role(models.TextChoices):
     """Staff roles, kept as auth groups so the admin can manage them. Unit members are those in a unit."""
 
     SECRETARIAT = "Secretariat", _("Secretariat")
-    EXECUTIVE = "Executive", _("Executive")
+    EXECUTIVE = "Executive", _("Chief municipal executive")
     ADMIN = "Admin", _("Administrator")
 
 
@@ -111,6 +111,11 @@ class User(AbstractUser):
     def sees_all_inquiries(self) -> bool:
         """Secretariat, executive and administrators see every inquiry; unit members only their units'."""
         return self.is_active and (self.is_secretariat or self.is_executive or self.is_portal_admin)
+
+    @property
+    def may_register_inquiries(self) -> bool:
+        """The secretariat (and administrators) register inquiries that came by e-mail, phone or meeting."""
+        return self.is_active and (self.is_secretariat or self.is_portal_admin)
 
     @property
     def has_staff_role(self) -> bool:

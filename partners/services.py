@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 
-from partners.models import Contact, Organisation
+from partners.models import Contact, Organisation, User
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,13 @@ def find_or_create_contact(organisation: Organisation, details: ContactDetails) 
     if changed:
         contact.save(update_fields=[*changed, "updated_at"])
     return contact
+
+
+def mark_email_verified(user: User) -> None:
+    """Record the user's e-mail address as verified and primary, for accounts an administrator vouches for.
+
+    Staff accounts are made by administrators, not by sign-up, so there is no confirmation link to click;
+    without this, allauth's mandatory verification would hold them at the login.
+    """
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).update(primary=False)
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
+            "builtins": ["portal.templatetags.portal_tags"],
         },
     },
 ]
@@ -106,6 +107,8 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = True
+# The queue name lets several deployments (or test runs) share one Redis without taking each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Oslo"
@@ -190,6 +193,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Public intake: successful submissions allowed per client address and hour before a 429.
 INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", default="10/h")
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # a cache outage must never block a partner's submission
 # How many reverse proxies in front of the portal append to X-Forwarded-For; 0 = use the socket's address.
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", default=0, minimum=0)
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)

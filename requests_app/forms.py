@@ -4,6 +4,9 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]
@@ -11,6 +14,8 @@ from stdnum.no import orgnr
 
 from partners.models import Organisation, validate_organisation_number
 from requests_app.models import Inquiry, SdgGoal, SdgTarget
+
+_localised_number = lazy(lambda value: number_format(value, force_grouping=True), str)
 
 
 class InquiryIntakeForm(forms.Form):
@@ -22,7 +27,7 @@ class InquiryIntakeForm(forms.Form):
         max_length=200,
         error_messages={
             "required": _("Enter the name of your organisation."),
-            "max_length": _("The name of the organisation can be at most 200 characters."),
+            "max_length": _("The name of the organisation can be at most %(limit_value)d characters."),
         },
     )
     organisation_kind = forms.ChoiceField(
@@ -85,17 +90,23 @@ class InquiryIntakeForm(forms.Form):
         max_length=Inquiry.TITLE_MAX_LENGTH,
         error_messages={
             "required": _("Give your inquiry a title."),
-            "max_length": _("The title can be at most 200 characters (it has %(show_value)d)."),
+            "max_length": _("The title can be at most %(limit_value)d characters (it has %(show_value)d)."),
         },
     )
     description = forms.CharField(
         label=_("Describe your inquiry"),
-        help_text=_("What you propose, who is involved, and when. At most 10,000 characters."),
+        help_text=format_lazy(
+            _("What you propose, who is involved, and when. At most {limit} characters."),
+            limit=_localised_number(Inquiry.DESCRIPTION_MAX_LENGTH),
+        ),
         max_length=Inquiry.DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 10}),
         error_messages={
             "required": _("Describe your inquiry."),
-            "max_length": _("The description can be at most 10,000 characters (it has %(show_value)d)."),
+            "max_length": format_lazy(
+                _("The description can be at most {limit} characters (it has %(show_value)d)."),
+                limit=_localised_number(Inquiry.DESCRIPTION_MAX_LENGTH),
+            ),
         },
     )
     sdg_goals = forms.MultipleChoiceField(
@@ -130,6 +141,11 @@ class InquiryIntakeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        # Django turns the choices into a list when the class is defined, freezing the country names in the
+        # language active at import; read them again for each form so the English page has English names.
+        country_field = self.fields["country"]
+        assert isinstance(country_field, forms.ChoiceField)
+        country_field.choices = list(countries)
         self._goals = {goal.pk: goal for goal in SdgGoal.objects.order_by("number")}
         self._targets = {target.pk: target for target in SdgTarget.objects.order_by("goal_id", "position")}
         goal_field = self.fields["sdg_goals"]
@@ -175,3 +191,42 @@ class InquiryIntakeForm(forms.Form):
     def is_spam(self) -> bool:
         """True when the honeypot field was filled in: only bots see it."""
         return bool(self.is_bound and self.data.get("website", "").strip())
+
+
+class StaffInquiryForm(InquiryIntakeForm):
+    """The secretariat registers an inquiry that came by e-mail, phone or in a meeting."""
+
+    channel = forms.ChoiceField(
+        label=_("How did the inquiry come in?"),
+        choices=[choice for choice in Inquiry.Channel.choices if choice[0] != Inquiry.Channel.WEB],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the inquiry came in.")},
+    )
+    send_receipt = forms.BooleanField(
+        label=_("Send the contact a receipt with the reference by e-mail"),
+        required=False,
+        initial=True,
+    )
+
+    field_order = ["channel"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["website"]
+        # The secretariat fills this form in on someone else's behalf.
+        self.fields["contact_name"].label = _("Name of the contact person")
+        self.fields["contact_email"].help_text = _("The receipt and our replies go here.")
+        self.fields["contact_role"].label = _("The contact person's role in the organisation")
+        self.fields["contact_role"].error_messages["required"] = _("Enter the contact person's role.")
+        self.fields["inquiry_type"].label = _("Type of inquiry")
+        self.fields["language"].label = _("Language of our answers")
+        self.fields["consent"].label = _(
+            "The contact has agreed that Trondheim kommune stores and processes this information to handle the inquiry."
+        )
+        self.fields["consent"].error_messages["required"] = _(
+            "Register the inquiry only when the contact has agreed to the processing of the information."
+        )
+
+    @property
+    def is_spam(self) -> bool:
+        return False

@@ -23,8 +23,8 @@ class SdgGoal(models.Model):
     title_nb = models.CharField(_("title (bokmål)"), max_length=300)
 
     class Meta:
-        verbose_name = _("SDG goal")
-        verbose_name_plural = _("SDG goals")
+        verbose_name = _("Sustainable Development Goal")
+        verbose_name_plural = _("Sustainable Development Goals")
         ordering = ["number"]
 
     def __str__(self) -> str:
@@ -129,7 +129,7 @@ class Inquiry(models.Model):
         SdgGoal,
         related_name="inquiries",
         blank=True,
-        verbose_name=_("SDG goals"),
+        verbose_name=_("Sustainable Development Goals"),
         help_text=_("Includes the goal of every chosen target."),
     )
     sdg_targets = models.ManyToManyField(SdgTarget, related_name="inquiries", blank=True, verbose_name=_("SDG targets"))

@@ -10,5 +10,6 @@ urlpatterns = [
     path("inquiries/new/", views.InquiryCreateView.as_view(), name="inquiry-create"),
     path("inquiries/submitted/", views.inquiry_receipt, name="inquiry-receipt"),
     path("staff/", views.StaffInquiryListView.as_view(), name="staff-inquiry-list"),
+    path("staff/inquiries/new/", views.staff_inquiry_create, name="staff-inquiry-create"),
     path("staff/inquiries/<int:pk>/", views.staff_inquiry_detail, name="staff-inquiry-detail"),
 ]

@@ -5,11 +5,14 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 from django_ratelimit.core import get_usage
@@ -19,7 +22,7 @@ from partners.services import ContactDetails, OrganisationDetails
 from portal.access import staff_required
 from portal.http import AuthenticatedRequest
 from requests_app import selectors, services
-from requests_app.forms import InquiryIntakeForm
+from requests_app.forms import InquiryIntakeForm, StaffInquiryForm
 from requests_app.models import Inquiry
 
 logger = logging.getLogger(__name__)
@@ -40,14 +43,22 @@ class PrivacyView(TemplateView):
 
 
 def _intake_usage(request: HttpRequest, *, increment: bool) -> dict[str, Any] | None:
-    return get_usage(
-        request,
-        group=_RATE_GROUP,
-        key="portal.http.client_ip",
-        rate=settings.INTAKE_RATE_LIMIT,
-        method="POST",
-        increment=increment,
-    )
+    """The client's submission count this window, or None when the limit is off or cannot be counted.
+
+    The limit fails open: if the cache (Redis) is down, a partner's submission must still go through.
+    """
+    try:
+        return get_usage(
+            request,
+            group=_RATE_GROUP,
+            key="portal.http.client_ip",
+            rate=settings.INTAKE_RATE_LIMIT,
+            method="POST",
+            increment=increment,
+        )
+    except Exception:
+        logger.warning("Intake rate limit could not be counted; letting the submission through.", exc_info=True)
+        return None
 
 
 def _rate_limited_response(request: HttpRequest, form: InquiryIntakeForm, seconds_left: int) -> HttpResponse:
@@ -61,6 +72,37 @@ def _rate_limited_response(request: HttpRequest, form: InquiryIntakeForm, second
     )
     response["Retry-After"] = str(seconds_left)
     return response
+
+
+def _submit_from_form(
+    request: HttpRequest, form: InquiryIntakeForm, *, channel: str = Inquiry.Channel.WEB, send_receipt: bool = True
+) -> Inquiry:
+    data = form.cleaned_data
+    return services.submit_inquiry(
+        organisation=OrganisationDetails(
+            name=data["organisation_name"],
+            kind=data["organisation_kind"],
+            country=data["country"],
+            organisation_number=data["organisation_number"],
+        ),
+        contact=ContactDetails(
+            name=data["contact_name"],
+            email=data["contact_email"],
+            role=data["contact_role"],
+            phone=data["contact_phone"],
+            preferred_language=data["language"],
+        ),
+        title=data["title"],
+        description=data["description"],
+        inquiry_type=data["inquiry_type"],
+        language=data["language"],
+        sdg_goals=data["sdg_goals"],
+        sdg_targets=data["sdg_targets"],
+        consent_given=data["consent"],
+        channel=channel,
+        send_receipt=send_receipt,
+        actor=request.user if isinstance(request.user, User) else None,
+    )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -83,30 +125,7 @@ class InquiryCreateView(TemplateView):
         usage = _intake_usage(request, increment=False)
         if usage is not None and usage["count"] >= usage["limit"]:
             return _rate_limited_response(request, form, int(usage["time_left"]))
-        data = form.cleaned_data
-        inquiry = services.submit_inquiry(
-            organisation=OrganisationDetails(
-                name=data["organisation_name"],
-                kind=data["organisation_kind"],
-                country=data["country"],
-                organisation_number=data["organisation_number"],
-            ),
-            contact=ContactDetails(
-                name=data["contact_name"],
-                email=data["contact_email"],
-                role=data["contact_role"],
-                phone=data["contact_phone"],
-                preferred_language=data["language"],
-            ),
-            title=data["title"],
-            description=data["description"],
-            inquiry_type=data["inquiry_type"],
-            language=data["language"],
-            sdg_goals=data["sdg_goals"],
-            sdg_targets=data["sdg_targets"],
-            consent_given=data["consent"],
-            actor=request.user if isinstance(request.user, User) else None,
-        )
+        inquiry = _submit_from_form(request, form)
         _intake_usage(request, increment=True)
         request.session[_RECEIPT_SESSION_KEY] = inquiry.pk
         return redirect("requests_app:inquiry-receipt")
@@ -136,6 +155,25 @@ class StaffInquiryListView(ListView):
 
     def get_queryset(self) -> Any:
         return selectors.staff_inquiry_list(self.request.user)
+
+
+@staff_required
+@never_cache
+def staff_inquiry_create(request: AuthenticatedRequest) -> HttpResponse:
+    """The secretariat registers an inquiry that came by e-mail, phone or in a meeting."""
+    if not request.user.may_register_inquiries:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = StaffInquiryForm(request.POST)
+        if form.is_valid():
+            inquiry = _submit_from_form(
+                request, form, channel=form.cleaned_data["channel"], send_receipt=form.cleaned_data["send_receipt"]
+            )
+            messages.success(request, _("Inquiry %(reference)s is registered.") % {"reference": inquiry.reference})
+            return redirect(inquiry)
+    else:
+        form = StaffInquiryForm(initial={"language": "nb", "country": "NO", "send_receipt": True})
+    return render(request, "requests_app/inquiry_staff_form.html", {"form": form})
 
 
 @staff_required

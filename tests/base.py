@@ -1,6 +1,7 @@
 """The people every test can use, created once per test class."""
 
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import TestCase
 
 from partners.models import MunicipalUnit, Role, User
@@ -8,7 +9,9 @@ from partners.models import MunicipalUnit, Role, User
 PASSWORD = "correct-horse-battery-staple"
 
 
-def make_user(email: str, *, groups: tuple[str, ...] = (), units: tuple[MunicipalUnit, ...] = (), **fields: object) -> User:
+def make_user(
+    email: str, *, groups: tuple[str, ...] = (), units: tuple[MunicipalUnit, ...] = (), **fields: object
+) -> User:
     user = User.objects.create_user(email, PASSWORD, **fields)
     if groups:
         user.groups.set(Group.objects.filter(name__in=groups))
@@ -50,3 +53,8 @@ class PortalTestCase(TestCase):
             is_superuser=True,
         )
         cls.partner = make_user("partner@example.no", full_name="Per Partner")
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Rate-limit counters (ours and allauth's) live in the cache, which outlives each test's transaction.
+        cache.clear()

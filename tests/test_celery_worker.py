@@ -1,97 +1,91 @@
-"""A task sent through a real Redis is picked up by a real Celery worker and done (PostgreSQL + Redis)."""
+"""A partner's submission through a real web process sends the receipt through Redis and a real Celery worker.
 
+Needs PostgreSQL (the processes share the test database) and TEST_REDIS_URL; .ci/run provides both.
+"""
+
+import http.cookiejar
 import os
-import subprocess
-import sys
+import re
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
-from django.test import TransactionTestCase, override_settings
+from django.test import TransactionTestCase
 
-from portal.celery import app as celery_app
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _database_url_of_test_database() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.mark.postgres
-@pytest.mark.redis
-class CeleryWorkerTests(TransactionTestCase):
-    serialized_rollback = True
-
-    def test_receipt_is_sent_by_a_real_worker_through_redis(self) -> None:
-        redis_url = os.environ["TEST_REDIS_URL"]
-        queue = f"test-{uuid.uuid4().hex}"
-        with tempfile.TemporaryDirectory() as mail_dir:
-            env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
-                "DJANGO_SETTINGS_MODULE": "portal.settings",
-                "DJANGO_DEBUG": "true",
-                "DATABASE_URL": _database_url_of_test_database(),
-                "REDIS_URL": redis_url,
-                "EMAIL_FILE_PATH": mail_dir,
-            }
-            env.pop("EMAIL_HOST", None)
-            worker = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue,
-                 "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-            )
-            previous = {
-                "broker_url": celery_app.conf.broker_url,
-                "task_always_eager": celery_app.conf.task_always_eager,
-                "task_default_queue": celery_app.conf.task_default_queue,
-            }
-            celery_app.conf.update(broker_url=redis_url, task_always_eager=False, task_default_queue=queue)
-            try:
-                with override_settings(RATELIMIT_ENABLE=False):
-                    response = self.client.post("/en/inquiries/new/", _valid_post(), REMOTE_ADDR="10.9.8.7")
-                self.assertEqual(response.status_code, 302)
-                deadline = time.monotonic() + 60
-                files: list[Path] = []
-                while time.monotonic() < deadline and not files:
-                    files = list(Path(mail_dir).glob("*.log"))
-                    time.sleep(0.2)
-                self.assertEqual(len(files), 1, "the worker did not send the receipt within 60 seconds")
-                message = files[0].read_text(encoding="utf-8")
-                self.assertIn("To: kari@example.com", message)
-                self.assertIn("We have received your inquiry", message)
-            finally:
-                celery_app.conf.update(**previous)
-                celery_app.pool.force_close_all()
-                worker.terminate()
-                output = worker.communicate(timeout=30)[0].decode(errors="replace")
-            self.assertIn("send_inquiry_receipt", output)
-            self.assertIn("succeeded", output)
-        self.assertTrue(settings.CELERY_TASK_ALWAYS_EAGER)
+from requests_app.models import Inquiry
+from tests.live import (
+    celery_worker_command,
+    database_url_of_this_test,
+    free_port,
+    process_env,
+    running,
+    wait_for_http,
+    web_command,
+)
 
 
-def _valid_post() -> dict[str, str]:
-    return {
+def _submit(base_url: str) -> str:
+    """Fill in and send the public form as a browser does; return the receipt page."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    form_page = opener.open(f"{base_url}/en/inquiries/new/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page)
+    assert token is not None
+    data = {
+        "csrfmiddlewaretoken": token.group(1),
         "organisation_name": "Worker Test AS",
         "organisation_kind": "company",
-        "organisation_number": "",
         "country": "NO",
         "contact_name": "Kari Nordmann",
         "contact_email": "kari@example.com",
-        "contact_phone": "",
         "contact_role": "Manager",
         "inquiry_type": "partnership",
         "title": "Real worker",
         "description": "Sent through Redis to a real Celery worker.",
         "language": "en",
         "consent": "on",
-        "website": "",
     }
+    response = opener.open(f"{base_url}/en/inquiries/new/", urllib.parse.urlencode(data).encode(), timeout=30)
+    return response.read().decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+class CeleryWorkerTests(TransactionTestCase):
+    serialized_rollback = True  # keep the reference data that the migrations loaded
+
+    def test_receipt_is_sent_by_a_real_worker_through_redis(self) -> None:
+        queue = f"test-{uuid.uuid4().hex}"
+        port = free_port()
+        with tempfile.TemporaryDirectory() as folder:
+            mail_dir = Path(folder) / "mail"
+            env = process_env(
+                DATABASE_URL=database_url_of_this_test(),
+                REDIS_URL=os.environ["TEST_REDIS_URL"],
+                EMAIL_FILE_PATH=str(mail_dir),
+                CELERY_QUEUE=queue,
+                SITE_URL=f"http://127.0.0.1:{port}",
+            )
+            worker_log, web_log = Path(folder) / "worker.txt", Path(folder) / "web.txt"
+            with (
+                running(celery_worker_command(queue=queue), env=env, log=worker_log),
+                running(web_command(port), env=env, log=web_log),
+            ):
+                wait_for_http(f"http://127.0.0.1:{port}/healthz")
+                receipt_page = _submit(f"http://127.0.0.1:{port}")
+                inquiry = Inquiry.objects.get()
+                self.assertIn(inquiry.reference, receipt_page)
+                deadline = time.monotonic() + 60
+                sent: list[Path] = []
+                while time.monotonic() < deadline and not sent:
+                    sent = list(mail_dir.glob("*.log")) if mail_dir.exists() else []
+                    time.sleep(0.2)
+                self.assertEqual(len(sent), 1, f"no receipt within 60 s; the worker said:\n{worker_log.read_text()}")
+                message = sent[0].read_text(encoding="utf-8")
+                self.assertIn("To: kari@example.com", message)
+                self.assertIn(f"We have received your inquiry {inquiry.reference}", message)
+            worker_output = worker_log.read_text(errors="replace")
+        self.assertRegex(worker_output, r"Task requests_app\.tasks\.send_inquiry_receipt\[[0-9a-f-]+\] succeeded")

@@ -3,7 +3,6 @@
 import datetime
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.models import MunicipalUnit, User
-from partners.services import ContactDetails, OrganisationDetails
+from partners.services import ContactDetails, OrganisationDetails, mark_email_verified
 from requests_app import demo_data
 from requests_app.models import Inquiry, SdgGoal, SdgTarget
 from requests_app.services import submit_inquiry
@@ -44,7 +43,7 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=group_name))
             if unit_code:
                 units[unit_code].members.add(user)
-            EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            mark_email_verified(user)
             users[email] = user
         return users
 

@@ -1,0 +1,57 @@
+"""`manage.py seed_demo` loads the demo logins and inquiries, once, and only in the local demo."""
+
+from io import StringIO
+
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+
+from partners.models import MunicipalUnit, User
+from requests_app.demo_data import DEMO_PASSWORD
+from requests_app.models import Inquiry
+
+
+class SeedDemoTests(TestCase):
+    def test_refused_when_debug_is_off(self) -> None:
+        with override_settings(DEBUG=False), self.assertRaises(CommandError):
+            call_command("seed_demo", stdout=StringIO())
+        self.assertFalse(User.objects.exists())
+
+    @override_settings(DEBUG=True)
+    def test_loads_logins_and_inquiries_once(self) -> None:
+        call_command("seed_demo", stdout=StringIO())
+        inquiries = Inquiry.objects.count()
+        self.assertGreaterEqual(inquiries, 40)
+        call_command("seed_demo", stdout=StringIO())
+        self.assertEqual(Inquiry.objects.count(), inquiries)
+        self.assertEqual(User.objects.count(), 5)
+
+        secretariat = User.objects.get(email="sekretariat@demo.test")
+        self.assertTrue(secretariat.is_secretariat)
+        self.assertTrue(User.objects.get(email="direktor@demo.test").is_executive)
+        self.assertTrue(User.objects.get(email="admin@demo.test").is_portal_admin)
+        self.assertEqual(
+            set(MunicipalUnit.objects.get(code="bym").members.values_list("email", flat=True)), {"miljo@demo.test"}
+        )
+        self.assertEqual(
+            set(MunicipalUnit.objects.get(code="oppvekst").members.values_list("email", flat=True)),
+            {"oppvekst@demo.test"},
+        )
+        self.assertEqual(set(Inquiry.objects.values_list("status", flat=True)), set(Inquiry.Status.values))
+        kinds = set(Inquiry.objects.values_list("organisation__kind", flat=True))
+        self.assertTrue({"municipality", "county", "company", "financial", "research"} <= kinds)
+        self.assertGreater(Inquiry.objects.exclude(organisation__country="NO").count(), 0)
+
+    @override_settings(DEBUG=True)
+    def test_every_demo_login_works_and_sees_the_staff_list(self) -> None:
+        call_command("seed_demo", stdout=StringIO())
+        for email in (
+            "sekretariat@demo.test",
+            "miljo@demo.test",
+            "oppvekst@demo.test",
+            "direktor@demo.test",
+            "admin@demo.test",
+        ):
+            response = self.client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+            self.assertEqual(response.status_code, 302, email)
+            self.assertEqual(self.client.get("/staff/").status_code, 200, email)
+            self.client.post("/accounts/logout/")

@@ -1,0 +1,50 @@
+from allauth.account.models import EmailAddress
+from django.core import mail
+
+from partners.models import User
+from tests.base import PASSWORD, PortalTestCase
+
+LOGIN = "/accounts/login/"
+SIGNUP = "/accounts/signup/"
+
+
+class LoginTests(PortalTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        EmailAddress.objects.create(user=cls.amina, email=cls.amina.email, verified=True, primary=True)
+
+    def test_staff_log_in_with_e_mail_and_password_and_land_on_the_staff_list(self) -> None:
+        response = self.client.post(LOGIN, {"login": "Amina@Trondheim.Kommune.no", "password": PASSWORD})
+        self.assertRedirects(response, "/staff/")
+        self.assertEqual(int(self.client.session["_auth_user_id"]), self.amina.pk)
+
+    def test_login_returns_to_the_page_asked_for(self) -> None:
+        response = self.client.post(
+            f"{LOGIN}?next=/staff/inquiries/1/", {"login": self.amina.email, "password": PASSWORD}
+        )
+        self.assertRedirects(response, "/staff/inquiries/1/", fetch_redirect_response=False)
+
+    def test_wrong_password_is_refused(self) -> None:
+        response = self.client.post(LOGIN, {"login": self.amina.email, "password": "not-the-password"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'id="error-summary"')
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_account_with_an_unverified_e_mail_is_asked_to_confirm_it_first(self) -> None:
+        response = self.client.post(LOGIN, {"login": self.bruno.email, "password": PASSWORD})
+        self.assertRedirects(response, "/accounts/confirm-email/", fetch_redirect_response=False)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertEqual(mail.outbox[0].to, [self.bruno.email])
+
+
+class SignupTests(PortalTestCase):
+    def test_sign_up_is_closed(self) -> None:
+        self.assertTemplateUsed(self.client.get(SIGNUP), "account/signup_closed.html")
+        response = self.client.post(
+            SIGNUP,
+            {"email": "new.person@example.no", "password1": "a-long-passphrase-1", "password2": "a-long-passphrase-1"},
+        )
+        self.assertTemplateUsed(response, "account/signup_closed.html")
+        self.assertFalse(User.objects.filter(email="new.person@example.no").exists())
+        self.assertEqual(mail.outbox, [])
