@@ -28,3 +28,14 @@ def add_business_days(start: datetime.date, days: int) -> datetime.date:
         if is_business_day(current):
             remaining -= 1
     return current
+
+
+def business_days_between(start: datetime.date, end: datetime.date) -> int:
+    """How many business days lie after `start` up to and including `end` (0 when end <= start)."""
+    count = 0
+    current = start
+    while current < end:
+        current += datetime.timedelta(days=1)
+        if is_business_day(current):
+            count += 1
+    return count

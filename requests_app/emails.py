@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from requests_app.models import Inquiry
+from partners.models import MunicipalUnit
+from requests_app.models import Inquiry, InquiryMessage
 
 
 def _send(name: str, *, to: list[str], language: str, context: dict[str, Any]) -> None:
@@ -32,3 +33,65 @@ def send_inquiry_receipt(inquiry: Inquiry) -> None:
         language=inquiry.language,
         context={"inquiry": inquiry, "contact": inquiry.contact, "landing_url": landing_url},
     )
+
+
+def _staff_url(inquiry: Inquiry) -> str:
+    return settings.SITE_URL + reverse("requests_app:staff-inquiry-detail", args=[inquiry.pk])
+
+
+def _handler_addresses(inquiry: Inquiry) -> list[str]:
+    """Whoever handles the inquiry: its owner, else its unit, else the secretariat."""
+    if inquiry.owner is not None and inquiry.owner.is_active:
+        return [inquiry.owner.email]
+    if inquiry.unit is not None:
+        return [inquiry.unit.email]
+    secretariat = MunicipalUnit.objects.filter(is_secretariat=True).values_list("email", flat=True).first()
+    return [secretariat] if secretariat else []
+
+
+def send_partner_message(message: InquiryMessage) -> None:
+    """A message from the centre to the partner, in the inquiry's language. Never used for internal notes."""
+    inquiry = message.inquiry
+    _send(
+        "partner_message",
+        to=[inquiry.contact.email],
+        language=inquiry.language,
+        context={"inquiry": inquiry, "message": message, "contact": inquiry.contact},
+    )
+
+
+def send_inquiry_routed(inquiry: Inquiry) -> None:
+    """Tell a unit that an inquiry has been routed to it (staff e-mails are in bokmål)."""
+    assert inquiry.unit is not None
+    _send(
+        "inquiry_routed",
+        to=[inquiry.unit.email],
+        language=settings.LANGUAGE_CODE,
+        context={"inquiry": inquiry, "url": _staff_url(inquiry)},
+    )
+
+
+def send_partner_replied(inquiry: Inquiry) -> None:
+    """Tell the handler that the partner has replied (the reply itself is read in the portal)."""
+    recipients = _handler_addresses(inquiry)
+    if recipients:
+        language = inquiry.owner.preferred_language if inquiry.owner else settings.LANGUAGE_CODE
+        _send(
+            "partner_replied",
+            to=recipients,
+            language=language,
+            context={"inquiry": inquiry, "url": _staff_url(inquiry)},
+        )
+
+
+def send_interim_reply_reminder(inquiry: Inquiry) -> None:
+    """Remind the handler that the decision will be late and an interim reply should go to the partner."""
+    recipients = _handler_addresses(inquiry)
+    if recipients:
+        language = inquiry.owner.preferred_language if inquiry.owner else settings.LANGUAGE_CODE
+        _send(
+            "interim_reply_reminder",
+            to=recipients,
+            language=language,
+            context={"inquiry": inquiry, "url": _staff_url(inquiry)},
+        )

@@ -1,9 +1,19 @@
 """Reads of inquiries, scoped to what the user may see."""
 
-from django.db.models import QuerySet
+import datetime
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
 
 from partners.models import User
-from requests_app.models import Inquiry, SdgGoal, SdgTarget
+from requests_app.business_days import add_business_days
+from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, SdgGoal, SdgTarget, ServiceTargets
+
+_RUNNING = (Inquiry.Status.RECEIVED, Inquiry.Status.IN_TRIAGE, Inquiry.Status.ROUTED, Inquiry.Status.IN_PROGRESS)
+DUPLICATE_WINDOW_DAYS = 180
+DUPLICATE_TITLE_SIMILARITY = 0.6
 
 
 def inquiries_visible_to(user: User) -> QuerySet[Inquiry]:
@@ -20,7 +30,96 @@ def inquiries_visible_to(user: User) -> QuerySet[Inquiry]:
 
 def staff_inquiry_list(user: User) -> QuerySet[Inquiry]:
     """The staff list's rows with what the list shows, in a fixed number of queries."""
-    return inquiries_visible_to(user).select_related("organisation", "unit").order_by("-received_at", "-pk")
+    return (
+        inquiries_visible_to(user)
+        .select_related("organisation", "contact", "unit", "owner")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def overdue_condition(today: datetime.date) -> Q:
+    """Open, not paused for the partner, and past the first-reply or decision due date (see Inquiry.is_overdue)."""
+    first_reply_late = Q(first_replied_at__isnull=True, first_reply_due_on__lt=today)
+    return Q(status__in=_RUNNING) & (first_reply_late | Q(decision_due_on__lt=today))
+
+
+def inquiries_needing_interim_reply(*, today: datetime.date) -> QuerySet[Inquiry]:
+    """Running inquiries whose decision is due within the warning period, without interim reply or reminder."""
+    warning = ServiceTargets.current().interim_reply_warning_business_days
+    return Inquiry.objects.filter(
+        status__in=_RUNNING,
+        decision_due_on__lte=add_business_days(today, warning),
+        interim_reply_sent_at__isnull=True,
+        interim_reminder_sent_at__isnull=True,
+    ).order_by("decision_due_on", "pk")
+
+
+def _normalised(title: str) -> str:
+    return " ".join(title.lower().split())
+
+
+def likely_duplicates(inquiry: Inquiry, *, visible_to: User) -> list[Inquiry]:
+    """Other inquiries within 180 days from the same organisation or contact e-mail with a similar title.
+
+    One query for the candidates; the titles are compared in Python (difflib ratio >= 0.6).
+    """
+    window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    candidates = (
+        inquiries_visible_to(visible_to)
+        .filter(received_at__gte=inquiry.received_at - window, received_at__lte=inquiry.received_at + window)
+        .filter(Q(organisation_id=inquiry.organisation_id) | Q(contact__email__iexact=inquiry.contact.email))
+        .exclude(pk=inquiry.pk)
+        .exclude(status=Inquiry.Status.SPAM)
+        .select_related("organisation")
+        .order_by("-received_at")
+    )
+    title = _normalised(inquiry.title)
+    return [
+        candidate
+        for candidate in candidates[:200]
+        if difflib.SequenceMatcher(None, title, _normalised(candidate.title)).ratio() >= DUPLICATE_TITLE_SIMILARITY
+    ]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of an inquiry's timeline: an event, or a message or note with its text."""
+
+    at: datetime.datetime
+    event: InquiryEvent | None = None
+    message: InquiryMessage | None = None
+
+
+def inquiry_timeline(inquiry: Inquiry) -> list[TimelineEntry]:
+    """Events, messages and notes in one stream, oldest first (two queries).
+
+    Events that only announce a message are left out: the message itself stands in the stream.
+    """
+    message_kinds = {InquiryEvent.Kind.MESSAGE_SENT, InquiryEvent.Kind.NOTE_ADDED}
+    events = inquiry.events.exclude(kind__in=message_kinds).select_related("actor")
+    messages = inquiry.messages.select_related("author", "moved_from")
+    entries = [TimelineEntry(at=event.created_at, event=event) for event in events]
+    entries += [TimelineEntry(at=message.created_at, message=message) for message in messages]
+    return sorted(entries, key=lambda entry: (entry.at, 0 if entry.event else 1))
+
+
+def staff_workload() -> list[dict[str, Any]]:
+    """Open inquiries per owner, busiest first (one query)."""
+    rows: Any = (
+        Inquiry.objects.filter(status__in=Inquiry.OPEN_STATUSES, owner__isnull=False)
+        .values("owner", "owner__full_name", "owner__email")
+        .annotate(open_count=Count("pk"))
+        .order_by("-open_count", "owner__full_name")
+    )
+    return list(rows)
+
+
+def assignable_staff(inquiry: Inquiry) -> QuerySet[User]:
+    """Staff who may own the inquiry: the secretariat, and members of its unit."""
+    condition = Q(groups__name="Secretariat")
+    if inquiry.unit_id:
+        condition |= Q(units=inquiry.unit_id)
+    return User.objects.filter(condition, is_active=True).distinct().order_by("full_name", "email")
 
 
 def sdg_goals() -> QuerySet[SdgGoal]:

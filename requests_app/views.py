@@ -21,9 +21,10 @@ from partners.models import User
 from partners.services import ContactDetails, OrganisationDetails
 from portal.access import staff_required
 from portal.http import AuthenticatedRequest
-from requests_app import selectors, services
+from requests_app import selectors
 from requests_app.forms import InquiryIntakeForm, StaffInquiryForm
 from requests_app.models import Inquiry
+from requests_app.services import intake
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def _submit_from_form(
     request: HttpRequest, form: InquiryIntakeForm, *, channel: str = Inquiry.Channel.WEB, send_receipt: bool = True
 ) -> Inquiry:
     data = form.cleaned_data
-    return services.submit_inquiry(
+    return intake.submit_inquiry(
         organisation=OrganisationDetails(
             name=data["organisation_name"],
             kind=data["organisation_kind"],

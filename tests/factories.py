@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from partners.models import Contact, Organisation
 from requests_app.models import Inquiry
-from requests_app.services import allocate_reference
+from requests_app.services.intake import allocate_reference
 
 _sequence = itertools.count(1)
 

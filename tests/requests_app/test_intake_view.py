@@ -8,8 +8,7 @@ from django.utils import formats, timezone, translation
 from partners.models import Contact, Organisation
 from requests_app.business_days import add_business_days
 from requests_app.forms import InquiryIntakeForm
-from requests_app.models import Inquiry
-from requests_app.services import FIRST_REPLY_BUSINESS_DAYS
+from requests_app.models import Inquiry, ServiceTargets
 from tests.base import PortalTestCase
 from tests.factories import make_organisation
 
@@ -100,7 +99,7 @@ def posted_values(data: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def expected_reply_date(language: str) -> str:
-    due = add_business_days(timezone.localdate(), FIRST_REPLY_BUSINESS_DAYS)
+    due = add_business_days(timezone.localdate(), ServiceTargets.DEFAULT_FIRST_REPLY_BUSINESS_DAYS)
     with translation.override(language):
         return formats.date_format(due, "DATE_FORMAT")
 

@@ -8,7 +8,7 @@ from django.test import TransactionTestCase
 
 from partners.services import ContactDetails, OrganisationDetails
 from requests_app.models import Inquiry
-from requests_app.services import submit_inquiry
+from requests_app.services.intake import submit_inquiry
 
 
 @pytest.mark.postgres

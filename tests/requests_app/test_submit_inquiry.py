@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from partners.models import Contact, Organisation
 from partners.services import ContactDetails, OrganisationDetails
 from requests_app.models import Inquiry, InquiryEvent, SdgGoal, SdgTarget
-from requests_app.services import submit_inquiry
+from requests_app.services.intake import submit_inquiry
 from tests.base import PortalTestCase
 
 UTC = datetime.UTC
@@ -135,7 +135,7 @@ class ReceiptEmailTests(PortalTestCase):
         self.assertEqual(message.subject, f"We have received your inquiry {inquiry.reference}")
         self.assertEqual(message.extra_headers["Content-Language"], "en")
         self.assertIn("Dear Kari Nordmann,", message.body)
-        self.assertIn("You will hear from us by April 10, 2026 at the latest.", message.body)
+        self.assertIn("You will hear from us by 10 April 2026 at the latest.", message.body)
         self.assertIn('<html lang="en">', html_part(message))
 
     def test_bokmal_inquiry_gets_a_bokmal_receipt(self) -> None:
@@ -147,7 +147,7 @@ class ReceiptEmailTests(PortalTestCase):
         self.assertEqual(message.subject, subject)
         self.assertEqual(message.extra_headers["Content-Language"], "nb")
         self.assertIn("10. april 2026", message.body)
-        self.assertNotIn("April 10, 2026", message.body)
+        self.assertNotIn("10 April 2026", message.body)
         self.assertIn('<html lang="nb">', html_part(message))
 
     def test_receipt_language_does_not_depend_on_the_language_active_when_submitting(self) -> None:

@@ -13,7 +13,7 @@ from partners.models import MunicipalUnit, User
 from partners.services import ContactDetails, OrganisationDetails, mark_email_verified
 from requests_app import demo_data
 from requests_app.models import Inquiry, SdgGoal, SdgTarget
-from requests_app.services import submit_inquiry
+from requests_app.services.intake import submit_inquiry
 
 
 class Command(BaseCommand):

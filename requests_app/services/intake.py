@@ -1,4 +1,4 @@
-"""Every change to an inquiry: one function per state change, each writing its audit event."""
+"""Intake: a new inquiry gets its reference, organisation, contact, deadlines and routing suggestion."""
 
 import datetime
 from collections.abc import Iterable
@@ -16,14 +16,8 @@ from partners.services import (
 )
 from requests_app import tasks
 from requests_app.business_days import add_business_days
-from requests_app.models import Inquiry, InquiryEvent, ReferenceCounter, SdgGoal, SdgTarget
-
-# The centre's promise to partners: a first reply within this many business days.
-FIRST_REPLY_BUSINESS_DAYS = 5
-
-
-class InquiryStateError(Exception):
-    """An action that the inquiry's current state does not allow; the message is shown to the user."""
+from requests_app.models import Inquiry, InquiryEvent, ReferenceCounter, SdgGoal, SdgTarget, ServiceTargets
+from requests_app.services.routing import suggest_unit
 
 
 def allocate_reference(year: int) -> str:
@@ -70,6 +64,14 @@ def submit_inquiry(
     contact_row = find_or_create_contact(organisation_row, contact)
     targets = list(sdg_targets)
     goal_numbers = {goal.pk for goal in sdg_goals} | {target.goal_id for target in targets}
+    targets_in_force = ServiceTargets.current()
+    suggestion = suggest_unit(
+        title=title,
+        description=description,
+        inquiry_type=inquiry_type,
+        organisation_kind=organisation_row.kind,
+        goal_numbers=goal_numbers,
+    )
     inquiry = Inquiry.objects.create(
         reference=reference,
         title=" ".join(title.split()),
@@ -82,7 +84,10 @@ def submit_inquiry(
         submitted_by=actor if actor is not None and actor.is_authenticated else None,
         consent_at=now if consent_given else None,
         received_at=now,
-        first_reply_due_on=add_business_days(received_on, FIRST_REPLY_BUSINESS_DAYS),
+        first_reply_due_on=add_business_days(received_on, targets_in_force.first_reply_business_days),
+        decision_due_on=add_business_days(received_on, targets_in_force.decision_business_days),
+        suggested_unit=suggestion.unit if suggestion else None,
+        suggestion_basis=suggestion.basis if suggestion else {},
     )
     inquiry.sdg_goals.set(sorted(goal_numbers))
     inquiry.sdg_targets.set(targets)
@@ -96,6 +101,8 @@ def submit_inquiry(
             "contact": contact_row.pk,
             "sdg_goals": sorted(goal_numbers),
             "sdg_targets": sorted(target.pk for target in targets),
+            "suggested_unit": suggestion.unit.pk if suggestion else None,
+            "version": inquiry.version,
         },
     )
     if send_receipt:

@@ -1,0 +1,1 @@
+"""Every change to an inquiry, one function per state change, by topic: import from the submodules."""

@@ -1,0 +1,186 @@
+"""The conversation with the partner: messages (e-mailed after commit) and internal notes (never sent)."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from partners.models import User
+from requests_app import tasks
+from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, ReplyTemplate
+from requests_app.services.common import lock, record, require_status
+from requests_app.services.errors import InquiryStateError
+from requests_app.services.lifecycle import pause_for_partner, resume_after_partner
+
+S = Inquiry.Status
+# A message may be written while the inquiry is being handled, and once it is decided.
+_CONVERSATION_STATUSES = {S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS, S.AWAITING_PARTNER, S.DECIDED}
+
+
+def _clean_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise InquiryStateError(_("Write the text of the message."))
+    return text
+
+
+def _create_message(
+    inquiry: Inquiry, *, kind: str, body: str, subject: str, author: User | None, is_interim_reply: bool = False
+) -> InquiryMessage:
+    return InquiryMessage.objects.create(
+        inquiry=inquiry, kind=kind, body=body, subject=subject.strip(), author=author, is_interim_reply=is_interim_reply
+    )
+
+
+def _queue_email(message: InquiryMessage) -> None:
+    message_id = message.pk
+    transaction.on_commit(lambda: tasks.send_partner_message.delay(message_id))
+
+
+def _mark_first_reply(inquiry: Inquiry, now: datetime.datetime) -> list[str]:
+    if inquiry.first_replied_at is None:
+        inquiry.first_replied_at = now
+        return ["first_replied_at"]
+    return []
+
+
+@transaction.atomic
+def send_message(
+    inquiry: Inquiry,
+    *,
+    body: str,
+    actor: User,
+    subject: str = "",
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> InquiryMessage:
+    """Write to the partner: stored, e-mailed after commit in the partner's language, later shown to them."""
+    inquiry = lock(inquiry, expected_version=expected_version)
+    require_status(inquiry, _CONVERSATION_STATUSES, _("written to"))
+    now = now or timezone.now()
+    message = _create_message(
+        inquiry, kind=InquiryMessage.Kind.TO_PARTNER, body=_clean_body(body), subject=subject, author=actor
+    )
+    record(
+        inquiry, InquiryEvent.Kind.MESSAGE_SENT, actor=actor, fields=_mark_first_reply(inquiry, now), message=message.pk
+    )
+    _queue_email(message)
+    return message
+
+
+@transaction.atomic
+def add_note(inquiry: Inquiry, *, body: str, actor: User, expected_version: int | None = None) -> InquiryMessage:
+    """Add an internal note: for the municipality's staff only, never e-mailed or shown to the partner."""
+    inquiry = lock(inquiry, expected_version=expected_version)
+    message = _create_message(inquiry, kind=InquiryMessage.Kind.NOTE, body=_clean_body(body), subject="", author=actor)
+    record(inquiry, InquiryEvent.Kind.NOTE_ADDED, actor=actor, fields=[], message=message.pk)
+    return message
+
+
+@transaction.atomic
+def request_information(
+    inquiry: Inquiry,
+    *,
+    body: str,
+    actor: User,
+    subject: str = "",
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> InquiryMessage:
+    """Ask the partner for more information: the message goes out and the deadline clock pauses."""
+    inquiry = lock(inquiry, expected_version=expected_version)
+    require_status(inquiry, {S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS}, _("put on hold for the partner"))
+    now = now or timezone.now()
+    message = _create_message(
+        inquiry, kind=InquiryMessage.Kind.TO_PARTNER, body=_clean_body(body), subject=subject, author=actor
+    )
+    before = inquiry.status
+    fields = pause_for_partner(inquiry, now) + _mark_first_reply(inquiry, now)
+    record(
+        inquiry,
+        InquiryEvent.Kind.INFORMATION_REQUESTED,
+        actor=actor,
+        fields=fields,
+        before=before,
+        after=S.AWAITING_PARTNER,
+        message=message.pk,
+    )
+    _queue_email(message)
+    return message
+
+
+@transaction.atomic
+def record_partner_reply(
+    inquiry: Inquiry,
+    *,
+    body: str,
+    actor: User | None,
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> InquiryMessage:
+    """Store what the partner wrote; an inquiry awaiting the partner goes back to where it was, clock running.
+
+    `actor` is the partner with an account, staff registering a reply that came by e-mail, or None for a
+    reply through a status link. The owner is notified after commit.
+    """
+    inquiry = lock(inquiry, expected_version=expected_version)
+    require_status(inquiry, _CONVERSATION_STATUSES, _("answered"))
+    now = now or timezone.now()
+    message = _create_message(
+        inquiry, kind=InquiryMessage.Kind.FROM_PARTNER, body=_clean_body(body), subject="", author=actor
+    )
+    data: dict[str, object] = {"message": message.pk}
+    fields: list[str] = []
+    if inquiry.status == S.AWAITING_PARTNER:
+        fields, waited = resume_after_partner(inquiry, now)
+        data.update(before=S.AWAITING_PARTNER, after=inquiry.status, business_days_waited=waited)
+    record(inquiry, InquiryEvent.Kind.PARTNER_REPLIED, actor=actor, fields=fields, **data)
+    inquiry_id = inquiry.pk
+    transaction.on_commit(lambda: tasks.notify_owner_of_reply.delay(inquiry_id))
+    return message
+
+
+@transaction.atomic
+def send_interim_reply(
+    inquiry: Inquiry,
+    *,
+    body: str,
+    actor: User,
+    subject: str = "",
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> InquiryMessage:
+    """Send a foreløpig svar (forvaltningsloven § 11 a): why the answer takes time and when it will come."""
+    inquiry = lock(inquiry, expected_version=expected_version)
+    require_status(inquiry, {S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS}, _("given an interim reply"))
+    now = now or timezone.now()
+    message = _create_message(
+        inquiry,
+        kind=InquiryMessage.Kind.TO_PARTNER,
+        body=_clean_body(body),
+        subject=subject,
+        author=actor,
+        is_interim_reply=True,
+    )
+    inquiry.interim_reply_sent_at = now
+    fields = ["interim_reply_sent_at", *_mark_first_reply(inquiry, now)]
+    record(inquiry, InquiryEvent.Kind.INTERIM_REPLY_SENT, actor=actor, fields=fields, message=message.pk)
+    _queue_email(message)
+    return message
+
+
+def fill_reply_template(template: ReplyTemplate, inquiry: Inquiry, *, staff: User) -> tuple[str, str]:
+    """The template's subject and text for this inquiry, dates written in the template's language."""
+    with translation.override(template.language):
+        values = {
+            "reference": inquiry.reference,
+            "title": inquiry.title,
+            "contact_name": inquiry.contact.name,
+            "organisation": inquiry.organisation.name,
+            "unit": inquiry.unit.name if inquiry.unit else _("the centre's secretariat"),
+            "first_reply_due": formats.date_format(inquiry.first_reply_due_on) if inquiry.first_reply_due_on else "",
+            "decision_due": formats.date_format(inquiry.decision_due_on) if inquiry.decision_due_on else "",
+            "staff_name": staff.get_full_name(),
+        }
+    return template.render(values)
