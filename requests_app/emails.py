@@ -49,6 +49,13 @@ def _handler_addresses(inquiry: Inquiry) -> list[str]:
     return [secretariat] if secretariat else []
 
 
+def _handler_language(inquiry: Inquiry) -> str:
+    """The owner's language when the owner gets the e-mail; bokmål for a unit's or the secretariat's mailbox."""
+    if inquiry.owner is not None and inquiry.owner.is_active:
+        return inquiry.owner.preferred_language
+    return settings.LANGUAGE_CODE
+
+
 def send_partner_message(message: InquiryMessage) -> None:
     """A message from the centre to the partner, in the inquiry's language. Never used for internal notes."""
     inquiry = message.inquiry
@@ -75,7 +82,7 @@ def send_partner_replied(inquiry: Inquiry) -> None:
     """Tell the handler that the partner has replied (the reply itself is read in the portal)."""
     recipients = _handler_addresses(inquiry)
     if recipients:
-        language = inquiry.owner.preferred_language if inquiry.owner else settings.LANGUAGE_CODE
+        language = _handler_language(inquiry)
         _send(
             "partner_replied",
             to=recipients,
@@ -88,7 +95,7 @@ def send_interim_reply_reminder(inquiry: Inquiry) -> None:
     """Remind the handler that the decision will be late and an interim reply should go to the partner."""
     recipients = _handler_addresses(inquiry)
     if recipients:
-        language = inquiry.owner.preferred_language if inquiry.owner else settings.LANGUAGE_CODE
+        language = _handler_language(inquiry)
         _send(
             "interim_reply_reminder",
             to=recipients,

@@ -12,13 +12,67 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]
 from stdnum.no import orgnr
 
-from partners.models import Organisation, validate_organisation_number
+from partners.models import MunicipalUnit, Organisation, User, validate_organisation_number
 from requests_app.models import Inquiry, SdgGoal, SdgTarget
 
 _localised_number = lazy(lambda value: number_format(value, force_grouping=True), str)
 
 
-class InquiryIntakeForm(forms.Form):
+class SdgPickerMixin(forms.Form):
+    """SDG goals and targets as grouped checkboxes (goal, then its targets); two queries per form."""
+
+    sdg_goals = forms.MultipleChoiceField(
+        label=_("Sustainable Development Goals"),
+        help_text=_("Choose the goals your inquiry is about, if you know them."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose goals from the list.")},
+    )
+    sdg_targets = forms.MultipleChoiceField(
+        label=_("SDG targets"),
+        help_text=_("You can also choose specific targets under each goal."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose targets from the list.")},
+    )
+
+    def load_sdg_choices(self) -> None:
+        self._goals = {goal.pk: goal for goal in SdgGoal.objects.order_by("number")}
+        self._targets = {target.pk: target for target in SdgTarget.objects.order_by("goal_id", "position")}
+        goal_field = self.fields["sdg_goals"]
+        target_field = self.fields["sdg_targets"]
+        assert isinstance(goal_field, forms.MultipleChoiceField)
+        assert isinstance(target_field, forms.MultipleChoiceField)
+        goal_field.choices = [(str(number), f"{number}. {goal.short}") for number, goal in self._goals.items()]
+        target_field.choices = [(code, f"{code} {target.title}") for code, target in self._targets.items()]
+
+    def sdg_picker(self) -> list[dict[str, Any]]:
+        """The goals, each with its own checkbox and the checkboxes of its targets, for the grouped picker."""
+        goal_boxes = {box.data["value"]: box for box in self["sdg_goals"].subwidgets}
+        target_boxes: dict[int, list[Any]] = {}
+        for box in self["sdg_targets"].subwidgets:
+            target_boxes.setdefault(self._targets[box.data["value"]].goal_id, []).append(box)
+        chosen_targets = set(self["sdg_targets"].value() or [])
+        return [
+            {
+                "goal": goal,
+                "checkbox": goal_boxes[str(number)],
+                "targets": target_boxes.get(number, []),
+                "has_chosen_target": any(
+                    self._targets[code].goal_id == number for code in chosen_targets if code in self._targets
+                ),
+            }
+            for number, goal in self._goals.items()
+        ]
+
+    def clean_sdg_goals(self) -> list[SdgGoal]:
+        return [self._goals[int(number)] for number in self.cleaned_data["sdg_goals"]]
+
+    def clean_sdg_targets(self) -> list[SdgTarget]:
+        return [self._targets[code] for code in self.cleaned_data["sdg_targets"]]
+
+
+class InquiryIntakeForm(SdgPickerMixin, forms.Form):
     """The public form through which an organisation asks the centre for collaboration."""
 
     # Organisation
@@ -109,20 +163,6 @@ class InquiryIntakeForm(forms.Form):
             ),
         },
     )
-    sdg_goals = forms.MultipleChoiceField(
-        label=_("Sustainable Development Goals"),
-        help_text=_("Choose the goals your inquiry is about, if you know them."),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("Choose goals from the list.")},
-    )
-    sdg_targets = forms.MultipleChoiceField(
-        label=_("SDG targets"),
-        help_text=_("You can also choose specific targets under each goal."),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("Choose targets from the list.")},
-    )
     language = forms.ChoiceField(
         label=_("Which language should we answer in?"),
         choices=settings.LANGUAGES,
@@ -135,6 +175,24 @@ class InquiryIntakeForm(forms.Form):
         ),
         error_messages={"required": _("You must agree to the processing of the information before you can send.")},
     )
+    # The order of the page, which the error summary follows (the SDG fields come from the mixin).
+    field_order = [
+        "organisation_name",
+        "organisation_kind",
+        "organisation_number",
+        "country",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "contact_role",
+        "inquiry_type",
+        "title",
+        "description",
+        "sdg_goals",
+        "sdg_targets",
+        "language",
+        "consent",
+    ]
     # Honeypot: hidden from people (and assistive technology); bots that fill every field give themselves away.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
 
@@ -146,39 +204,7 @@ class InquiryIntakeForm(forms.Form):
         country_field = self.fields["country"]
         assert isinstance(country_field, forms.ChoiceField)
         country_field.choices = list(countries)
-        self._goals = {goal.pk: goal for goal in SdgGoal.objects.order_by("number")}
-        self._targets = {target.pk: target for target in SdgTarget.objects.order_by("goal_id", "position")}
-        goal_field = self.fields["sdg_goals"]
-        target_field = self.fields["sdg_targets"]
-        assert isinstance(goal_field, forms.MultipleChoiceField)
-        assert isinstance(target_field, forms.MultipleChoiceField)
-        goal_field.choices = [(str(number), f"{number}. {goal.short}") for number, goal in self._goals.items()]
-        target_field.choices = [(code, f"{code} {target.title}") for code, target in self._targets.items()]
-
-    def sdg_picker(self) -> list[dict[str, Any]]:
-        """The goals, each with its own checkbox and the checkboxes of its targets, for the grouped picker."""
-        goal_boxes = {box.data["value"]: box for box in self["sdg_goals"].subwidgets}
-        target_boxes: dict[int, list[Any]] = {}
-        for box in self["sdg_targets"].subwidgets:
-            target_boxes.setdefault(self._targets[box.data["value"]].goal_id, []).append(box)
-        chosen_targets = set(self["sdg_targets"].value() or [])
-        return [
-            {
-                "goal": goal,
-                "checkbox": goal_boxes[str(number)],
-                "targets": target_boxes.get(number, []),
-                "has_chosen_target": any(
-                    self._targets[code].goal_id == number for code in chosen_targets if code in self._targets
-                ),
-            }
-            for number, goal in self._goals.items()
-        ]
-
-    def clean_sdg_goals(self) -> list[SdgGoal]:
-        return [self._goals[int(number)] for number in self.cleaned_data["sdg_goals"]]
-
-    def clean_sdg_targets(self) -> list[SdgTarget]:
-        return [self._targets[code] for code in self.cleaned_data["sdg_targets"]]
+        self.load_sdg_choices()
 
     def clean_organisation_number(self) -> str:
         raw = self.cleaned_data["organisation_number"]
@@ -208,7 +234,7 @@ class StaffInquiryForm(InquiryIntakeForm):
         initial=True,
     )
 
-    field_order = ["channel"]
+    field_order = ["channel", *InquiryIntakeForm.field_order, "send_receipt"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -230,3 +256,158 @@ class StaffInquiryForm(InquiryIntakeForm):
     @property
     def is_spam(self) -> bool:
         return False
+
+
+# --- The staff's inquiry page -----------------------------------------------------------------------------
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the inquiry the page showed, so a save from a stale page is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class InquiryDetailsForm(SdgPickerMixin, VersionedForm):
+    inquiry_type = forms.ChoiceField(label=_("Type of inquiry"), choices=Inquiry.Type.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Inquiry.Priority.choices, widget=forms.RadioSelect)
+
+    field_order = ["inquiry_type", "priority", "sdg_goals", "sdg_targets", "version"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.load_sdg_choices()
+
+
+class RouteForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Responsible unit"),
+        queryset=MunicipalUnit.objects.filter(accepts_inquiries=True, is_secretariat=False),
+        empty_label=_("Choose a unit"),
+        error_messages={"required": _("Choose the unit that should handle the inquiry.")},
+    )
+    note = forms.CharField(
+        label=_("Note to the unit"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AcceptForm(forms.Form):
+    pass
+
+
+class ConversationForm(forms.Form):
+    """One form for both kinds of writing, defaulting to the internal note so nothing leaves by mistake."""
+
+    NOTE = "note"
+    MESSAGE = "message"
+
+    kind = forms.ChoiceField(
+        label=_("What do you want to write?"),
+        choices=[
+            (NOTE, _("Internal note – only staff of the municipality can read it; it is never sent")),
+            (MESSAGE, _("Message to the partner – e-mailed to the contact person and kept with the inquiry")),
+        ],
+        initial=NOTE,
+        widget=forms.RadioSelect,
+    )
+    subject = forms.CharField(label=_("Subject of the e-mail"), required=False, max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write the text.")},
+    )
+
+
+class PartnerMessageForm(forms.Form):
+    """A message to the partner that is part of an action: asking for information, or an interim reply."""
+
+    subject = forms.CharField(label=_("Subject of the e-mail"), required=False, max_length=200)
+    body = forms.CharField(
+        label=_("Text to the partner"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Write the text to the partner.")},
+    )
+
+
+class PartnerReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("What the partner wrote"),
+        help_text=_("For replies that came by e-mail or phone."),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Paste or write the partner's reply.")},
+    )
+
+
+class DecideForm(forms.Form):
+    summary = forms.CharField(
+        label=_("What was decided"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write what was decided.")},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give a reason.")},
+    )
+
+
+class OptionalReasonForm(ReasonForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = False
+
+
+class DuplicateForm(forms.Form):
+    original = forms.CharField(
+        label=_("Reference of the original inquiry"),
+        help_text=_("For example 2026-0042."),
+        max_length=12,
+        error_messages={"required": _("Enter the reference of the inquiry this one repeats.")},
+    )
+    tell_partner = forms.BooleanField(
+        label=_("Tell the partner that the two are handled together"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, visible: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._visible = visible
+
+    def clean_original(self) -> Inquiry:
+        reference = self.cleaned_data["original"].strip()
+        original = self._visible.filter(reference=reference).first() if self._visible is not None else None
+        if original is None:
+            raise forms.ValidationError(_("There is no inquiry %(reference)s.") % {"reference": reference})
+        return original
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            field = self.fields["owner"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = staff
+
+
+class CollaboratorsForm(forms.Form):
+    collaborators = forms.ModelMultipleChoiceField(
+        label=_("Collaborators"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            field = self.fields["collaborators"]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = staff

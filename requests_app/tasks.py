@@ -65,8 +65,17 @@ def send_interim_reply_reminder(inquiry_id: int) -> None:
     from requests_app.models import Inquiry
 
     inquiry = Inquiry.objects.select_related("owner", "unit", "organisation").filter(pk=inquiry_id).first()
-    if inquiry is not None and inquiry.interim_reply_sent_at is None:
-        emails.send_interim_reply_reminder(inquiry)
+    if inquiry is None or inquiry.interim_reply_sent_at is not None:
+        return
+    # Decided, paused for the partner or closed before the worker picked this up: no interim reply is due.
+    if inquiry.status not in {
+        Inquiry.Status.RECEIVED,
+        Inquiry.Status.IN_TRIAGE,
+        Inquiry.Status.ROUTED,
+        Inquiry.Status.IN_PROGRESS,
+    }:
+        return
+    emails.send_interim_reply_reminder(inquiry)
 
 
 @shared_task

@@ -43,6 +43,12 @@ class PrivacyView(TemplateView):
     template_name = "requests_app/privacy.html"
 
 
+class AccessibilityStatementView(TemplateView):
+    """The accessibility statement (tilgjengelighetserklæring) that Norwegian law requires of the portal."""
+
+    template_name = "requests_app/accessibility.html"
+
+
 def _intake_usage(request: HttpRequest, *, increment: bool) -> dict[str, Any] | None:
     """The client's submission count this window, or None when the limit is off or cannot be counted.
 

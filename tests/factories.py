@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from partners.models import Contact, Organisation
+from partners.models import Contact, MunicipalUnit, Organisation
 from requests_app.models import Inquiry
 from requests_app.services.intake import allocate_reference
 
@@ -55,3 +55,30 @@ def make_inquiry(**overrides: Any) -> Inquiry:
     inquiry.sdg_goals.set(sdg_goals)
     inquiry.sdg_targets.set(sdg_targets)
     return inquiry
+
+
+def make_inquiry_in(status: str, **overrides: Any) -> Inquiry:
+    """An inquiry in `status` with the fields the lifecycle would have set on the way there.
+
+    Routed and later inquiries belong to Byutvikling og miljø; one awaiting the partner was in progress before.
+    """
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": status}
+    if status in {
+        Inquiry.Status.ROUTED,
+        Inquiry.Status.IN_PROGRESS,
+        Inquiry.Status.AWAITING_PARTNER,
+        Inquiry.Status.DECIDED,
+        Inquiry.Status.CLOSED,
+    }:
+        fields.update(unit=MunicipalUnit.objects.get(code="bym"), routed_at=now)
+    if status == Inquiry.Status.AWAITING_PARTNER:
+        fields.update(awaiting_since=now, status_before_waiting=Inquiry.Status.IN_PROGRESS, first_replied_at=now)
+    if status in {Inquiry.Status.DECIDED, Inquiry.Status.CLOSED}:
+        fields.update(decided_at=now, decision_summary="Vi inngår et samarbeid.")
+    if status in {Inquiry.Status.CLOSED, Inquiry.Status.WITHDRAWN, Inquiry.Status.SPAM}:
+        fields["closed_at"] = now
+    if status == Inquiry.Status.DUPLICATE:
+        fields["duplicate_of"] = make_inquiry()
+    fields.update(overrides)
+    return make_inquiry(**fields)

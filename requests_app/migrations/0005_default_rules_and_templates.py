@@ -4,14 +4,14 @@ from django.db import migrations
 
 RULES = [
     # (position, name, unit code, goals, keywords, inquiry types, organisation kinds)
-    (10, "Mobilitet i byen", "bym", [11], "mobilitet, buss, sykkel, kollektiv, transport, mobility, bus, cycling, transit", [], []),
+    (10, "Mobilitet i byen", "bym", [11], "mobilitet, buss, sykkel, kollektiv, transport, mobility, public transport, bus route, cycling", [], []),
     (20, "Klima, miljø og energi", "bym", [6, 7, 12, 13, 14, 15], "", [], []),
     (30, "Byutvikling og klima (stikkord)", "bym",
      [], "klima, utslipp, energi, overvann, byutvikling, arealplan, climate, emission, energy, urban planning", [], []),
     (40, "Utdanning", "oppvekst", [4], "", [], []),
-    (50, "Barn og skole (stikkord)", "oppvekst", [], "skole, barnehage, elev, ungdom, school, kindergarten, pupil, youth", [], []),
+    (50, "Barn og skole (stikkord)", "oppvekst", [], "skole, barnehage, elever, ungdom, school, kindergarten, pupils, youth", [], []),
     (60, "Helse og velferd", "helse", [3], "", [], []),
-    (70, "Helse og omsorg (stikkord)", "helse", [], "helse, omsorg, eldre, velferd, health, care, elderly, welfare", [], []),
+    (70, "Helse og omsorg (stikkord)", "helse", [], "helse, omsorg, eldre, velferd, health, elderly care, social care, elderly, welfare", [], []),
     (80, "Finansiering fra finansinstitusjoner", "naering", [], "", ["funding"], ["financial"]),
     (90, "Næringsliv og innovasjon", "naering", [8, 9], "", [], []),
 ]

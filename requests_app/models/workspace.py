@@ -121,14 +121,18 @@ class ReplyTemplate(models.Model):
     def clean(self) -> None:
         for field in ("subject", "body"):
             try:
-                names = {name for _text, name, _spec, _conv in string.Formatter().parse(getattr(self, field)) if name}
+                # An empty name ("{}") is a placeholder too: render() cannot fill it in and would fail.
+                names = {
+                    name
+                    for _text, name, _spec, _conv in string.Formatter().parse(getattr(self, field))
+                    if name is not None
+                }
             except ValueError:
                 raise ValidationError({field: _("A { or } is not closed.")}) from None
             unknown = names - set(self.PLACEHOLDERS)
             if unknown:
-                raise ValidationError(
-                    {field: _("Unknown placeholders: %(names)s.") % {"names": ", ".join(sorted(unknown))}}
-                )
+                listed = ", ".join(sorted(name or "{}" for name in unknown))
+                raise ValidationError({field: _("Unknown placeholders: %(names)s.") % {"names": listed}})
 
     def render(self, values: dict[str, str]) -> tuple[str, str]:
         """The subject and text with the placeholders filled in; unknown ones are left as they are."""

@@ -41,6 +41,19 @@ def require_status(inquiry: Inquiry, allowed: Collection[str], action: str) -> N
         )
 
 
+def may_own(person: User, unit_id: int | None) -> bool:
+    """Staff who see every inquiry may own any; a unit member only the inquiries of their own unit."""
+    return person.has_staff_role and (person.sees_all_inquiries or unit_id in person.unit_ids)
+
+
+def require_may_own(inquiry: Inquiry, person: User) -> None:
+    """Refuse, with a readable message, an owner who could not see or handle the inquiry."""
+    if not person.has_staff_role:
+        raise InquiryStateError(_("%(person)s has no staff role and cannot own inquiries.") % {"person": person})
+    if not may_own(person, inquiry.unit_id):
+        raise InquiryStateError(_("%(person)s is not in the inquiry's unit and cannot own it.") % {"person": person})
+
+
 def record(inquiry: Inquiry, kind: str, *, actor: User | None, fields: list[str], **data: Any) -> InquiryEvent:
     """Save the changed fields with a new version, and write the change's one audit event."""
     inquiry.version += 1

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import User
 from requests_app.models import Inquiry, InquiryEvent, SdgGoal, SdgTarget
-from requests_app.services.common import lock, record
+from requests_app.services.common import lock, record, require_may_own
 from requests_app.services.errors import InquiryStateError
 
 
@@ -23,7 +23,7 @@ def update_inquiry_details(
     inquiry: Inquiry,
     *,
     actor: User,
-    expected_version: int,
+    expected_version: int | None,
     inquiry_type: str | None = None,
     priority: str | None = None,
     sdg_goals: Iterable[SdgGoal] | None = None,
@@ -79,10 +79,8 @@ def assign_owner(inquiry: Inquiry, *, owner: User | None, actor: User, expected_
     """Make one staff person responsible for the inquiry (None: nobody)."""
     inquiry = lock(inquiry, expected_version=expected_version)
     _require_editable(inquiry)
-    if owner is not None and not owner.has_staff_role:
-        raise InquiryStateError(_("%(person)s has no staff role and cannot own inquiries.") % {"person": owner})
-    if owner is not None and not owner.sees_all_inquiries and inquiry.unit_id not in owner.unit_ids:
-        raise InquiryStateError(_("%(person)s is not in the inquiry's unit and cannot own it.") % {"person": owner})
+    if owner is not None:
+        require_may_own(inquiry, owner)
     if inquiry.owner_id == (owner.pk if owner else None):
         return inquiry
     before = inquiry.owner_id

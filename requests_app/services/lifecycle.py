@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from partners.models import MunicipalUnit, User
 from requests_app import tasks
 from requests_app.business_days import add_business_days, business_days_between
-from requests_app.models import Inquiry, InquiryEvent
-from requests_app.services.common import local_today, lock, record, require_status
+from requests_app.models import Inquiry, InquiryEvent, ServiceTargets
+from requests_app.services.common import local_today, lock, may_own, record, require_may_own, require_status
 from requests_app.services.errors import InquiryStateError
 
 S = Inquiry.Status
@@ -52,8 +52,12 @@ def route_inquiry(
         raise InquiryStateError(_("%(unit)s is not taking inquiries.") % {"unit": unit.name})
     if inquiry.status == S.ROUTED and inquiry.unit_id == unit.pk:
         raise InquiryStateError(_("The inquiry is already routed to %(unit)s.") % {"unit": unit.name})
-    before = {"status": inquiry.status, "unit": inquiry.unit_id}
+    before = {"status": inquiry.status, "unit": inquiry.unit_id, "owner": inquiry.owner_id}
     fields = ["status", "unit", "routed_at"]
+    if inquiry.owner is not None and not may_own(inquiry.owner, unit.pk):
+        # Someone from the previous unit can no longer see the inquiry, so cannot stay responsible for it.
+        inquiry.owner = None
+        fields.append("owner")
     if inquiry.suggestion_accepted is None and inquiry.suggested_unit_id is not None:
         inquiry.suggestion_accepted = inquiry.suggested_unit_id == unit.pk
         fields.append("suggestion_accepted")
@@ -64,7 +68,7 @@ def route_inquiry(
         actor=actor,
         fields=fields,
         before=before,
-        after={"status": S.ROUTED, "unit": unit.pk},
+        after={"status": S.ROUTED, "unit": unit.pk, "owner": inquiry.owner_id},
         suggested_unit=inquiry.suggested_unit_id,
         note=note,
     )
@@ -77,10 +81,14 @@ def route_inquiry(
 def accept_inquiry(
     inquiry: Inquiry, *, actor: User, owner: User | None = None, expected_version: int | None = None
 ) -> Inquiry:
-    """The unit takes the routed inquiry on; the owner (by default the one accepting) works on it."""
+    """The unit takes the routed inquiry on; the owner (by default the one accepting) works on it.
+
+    The owner must be allowed to own it: someone from the secretariat or from the inquiry's unit.
+    """
     inquiry = lock(inquiry, expected_version=expected_version)
     require_status(inquiry, {S.ROUTED}, _("accepted"))
     new_owner = owner or inquiry.owner or actor
+    require_may_own(inquiry, new_owner)
     before = {"status": inquiry.status, "owner": inquiry.owner_id}
     inquiry.status, inquiry.owner = S.IN_PROGRESS, new_owner
     record(
@@ -113,7 +121,11 @@ def resume_after_partner(inquiry: Inquiry, now: datetime.datetime) -> tuple[list
     inquiry.status = inquiry.status_before_waiting or S.IN_TRIAGE
     inquiry.status_before_waiting = ""
     inquiry.awaiting_since = None
-    return ["status", "status_before_waiting", "awaiting_since", "decision_due_on", "first_reply_due_on"], waited
+    fields = ["status", "status_before_waiting", "awaiting_since", "decision_due_on", "first_reply_due_on"]
+    if waited and inquiry.interim_reply_sent_at is None:
+        inquiry.interim_reminder_sent_at = None  # the due date moved: remind again when it comes close
+        fields.append("interim_reminder_sent_at")
+    return fields, waited
 
 
 @transaction.atomic
@@ -209,11 +221,14 @@ def reopen_inquiry(inquiry: Inquiry, *, reason: str, actor: User, expected_versi
         raise InquiryStateError(_("Give a reason for reopening the inquiry."))
     inquiry.status = S.IN_PROGRESS if inquiry.unit_id else S.IN_TRIAGE
     inquiry.closed_at = None
+    # A reopened inquiry gets a fresh decision deadline (and reminder), counted from today.
+    inquiry.decision_due_on = add_business_days(local_today(), ServiceTargets.current().decision_business_days)
+    inquiry.interim_reply_sent_at = inquiry.interim_reminder_sent_at = None
     record(
         inquiry,
         InquiryEvent.Kind.REOPENED,
         actor=actor,
-        fields=["status", "closed_at"],
+        fields=["status", "closed_at", "decision_due_on", "interim_reply_sent_at", "interim_reminder_sent_at"],
         before=S.CLOSED,
         after=inquiry.status,
         note=reason.strip(),

@@ -27,7 +27,10 @@ def _words(text: str) -> list[str]:
 
 def _matching_keyword(rule: RoutingRule, words: list[str]) -> str | None:
     for keyword in rule.keyword_list:
-        parts = keyword.split()
+        # Split like the text, so a keyword with punctuation (e-mobilitet, co2-utslipp) can match at all.
+        parts = _words(keyword)
+        if not parts:
+            continue
         for index in range(len(words) - len(parts) + 1):
             window = words[index : index + len(parts)]
             if window[:-1] == parts[:-1] and window[-1].startswith(parts[-1]):

@@ -216,7 +216,9 @@ class InvalidIntakeTests(IntakeTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Correct 1 error before you send")
         self.assertContains(response, f'<a href="#id_{field}">{message}</a>', html=True)
-        self.assertContains(response, f'<p class="field__error" id="id_{field}_error">{message}</p>', html=True)
+        self.assertContains(
+            response, f'<p class="ds-validation-message" id="id_{field}_error">{message}</p>', html=True
+        )
         self.assertEqual(form_values(response), posted_values(data))
         self.assert_nothing_stored()
 

@@ -1,0 +1,127 @@
+"""Exports of the filtered inbox to CSV and XLSX, streamed so memory does not grow with the row count."""
+
+import csv
+import datetime
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import xlsxwriter
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from requests_app.models import Inquiry
+
+CHUNK = 1000
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV/formula injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Make text that a spreadsheet would run as a formula plain text, by a leading apostrophe (OWASP)."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _columns() -> list[str]:
+    return [
+        _("Reference"),
+        _("Received"),
+        _("Status"),
+        _("Type of inquiry"),
+        _("Title"),
+        _("Organisation"),
+        _("Kind of organisation"),
+        _("Country"),
+        _("Contact"),
+        _("E-mail address"),
+        _("Responsible unit"),
+        _("Owner"),
+        _("Priority"),
+        _("Channel"),
+        _("SDGs"),
+        _("First reply due"),
+        _("Decision due"),
+    ]
+
+
+def _rows(inquiries: QuerySet[Inquiry]) -> Iterator[list[Any]]:
+    rows = (
+        inquiries.select_related("organisation", "contact", "unit", "owner")
+        .prefetch_related("sdg_goals")
+        .iterator(chunk_size=CHUNK)
+    )
+    for inquiry in rows:
+        yield [
+            inquiry.reference,
+            timezone.localtime(inquiry.received_at).date(),
+            inquiry.get_status_display(),
+            inquiry.get_inquiry_type_display(),
+            inquiry.title,
+            inquiry.organisation.name,
+            inquiry.organisation.get_kind_display(),
+            str(inquiry.organisation.country.name),  # type: ignore[attr-defined]
+            inquiry.contact.name,
+            inquiry.contact.email,
+            inquiry.unit.name if inquiry.unit else "",
+            inquiry.owner.get_full_name() if inquiry.owner else "",
+            inquiry.get_priority_display(),
+            inquiry.get_channel_display(),
+            ", ".join(str(goal.number) for goal in inquiry.sdg_goals.all()),
+            inquiry.first_reply_due_on,
+            inquiry.decision_due_on,
+        ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(inquiries: QuerySet[Inquiry]) -> Iterable[str]:
+    # Semicolons and a byte-order mark: what Excel with Norwegian settings opens as UTF-8 columns.
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff" + writer.writerow(_columns())
+    for row in _rows(inquiries):
+        yield writer.writerow(
+            [
+                value.isoformat() if isinstance(value, datetime.date) else neutralise(value) if value else ""
+                for value in row
+            ]
+        )
+
+
+def csv_response(inquiries: QuerySet[Inquiry], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_lines(inquiries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_response(inquiries: QuerySet[Inquiry], filename: str) -> FileResponse:
+    """Written row by row to a temporary file (XlsxWriter's constant_memory mode), then streamed from it."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet(_("Inquiries")[:31])
+    bold = workbook.add_format({"bold": True})
+    date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for column, title in enumerate(_columns()):
+        sheet.write_string(0, column, title, bold)
+    for line, row in enumerate(_rows(inquiries), start=1):
+        for column, value in enumerate(row):
+            if isinstance(value, datetime.date):
+                sheet.write_datetime(line, column, datetime.datetime.combine(value, datetime.time()), date)
+            elif value:
+                sheet.write_string(line, column, neutralise(str(value)))
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    stream = open(path, "rb")  # noqa: SIM115 - closed by FileResponse
+    os.unlink(path)  # the open file stays readable; nothing is left on disk
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=f"{filename}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,0 +1,157 @@
+"""The inbox's filters (django-filter): every filter lives in the URL, so any view can be bookmarked."""
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import MunicipalUnit, Organisation, User
+from requests_app import selectors
+from requests_app.models import Inquiry, SdgGoal
+
+
+class OwnerChoices:
+    ME = "me"
+    NOBODY = "none"
+    ANYONE = "any"
+
+
+class InquiryFilter(django_filters.FilterSet):
+    """Status, type, organisation kind, unit, owner, SDG goal, channel, priority, dates, overdue, free text."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        help_text=_("Reference, title, description, organisation or contact."),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Inquiry.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    inquiry_type = django_filters.MultipleChoiceFilter(
+        label=_("Type of inquiry"), choices=Inquiry.Type.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    organisation_kind = django_filters.MultipleChoiceFilter(
+        label=_("Kind of organisation"),
+        field_name="organisation__kind",
+        choices=Organisation.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+    )
+    unit = django_filters.MultipleChoiceFilter(
+        label=_("Responsible unit"), widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    owner = django_filters.ChoiceFilter(label=_("Owner"), method="filter_owner", empty_label=_("Anyone"))
+    sdg = django_filters.ModelChoiceFilter(
+        label=_("SDG"), queryset=SdgGoal.objects.order_by("number"), method="filter_sdg", empty_label=_("Any goal")
+    )
+    channel = django_filters.MultipleChoiceFilter(
+        label=_("Channel"), choices=Inquiry.Channel.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        label=_("Priority"), choices=Inquiry.Priority.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    received = django_filters.DateFromToRangeFilter(
+        label=_("Received"),
+        field_name="received_at",
+        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+    )
+    overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput)
+    organisation = django_filters.NumberFilter(field_name="organisation_id", widget=forms.HiddenInput)
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("organisation__name", "organisation"),
+            ("status", "status"),
+            ("priority", "priority"),
+            ("received_at", "received"),
+            ("decision_due_on", "due"),
+        ),
+        field_labels={
+            "reference": _("Reference"),
+            "title": _("Title"),
+            "organisation__name": _("Organisation"),
+            "status": _("Status"),
+            "priority": _("Priority"),
+            "received_at": _("Received"),
+            "decision_due_on": _("Decision due"),
+        },
+    )
+
+    class Meta:
+        model = Inquiry
+        fields: list[str] = []
+
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        owner_choices: list[tuple[str, str]] | None = None,
+        unit_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """The choices (from owner_choices_for() and unit_choices_for()) can be given, so that a page that builds
+        several filters queries the staff and the units once."""
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].extra["choices"] = owner_choices if owner_choices is not None else owner_choices_for()
+        self.filters["unit"].extra["choices"] = unit_choices if unit_choices is not None else unit_choices_for()
+
+    def filter_search(self, queryset: QuerySet[Inquiry], name: str, value: str) -> QuerySet[Inquiry]:
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(reference__icontains=word)
+                | Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(organisation__name__icontains=word)
+                | Q(contact__name__icontains=word)
+                | Q(contact__email__icontains=word)
+            )
+        return queryset
+
+    def filter_owner(self, queryset: QuerySet[Inquiry], name: str, value: str) -> QuerySet[Inquiry]:
+        if value == OwnerChoices.ME:
+            return queryset.filter(owner=self.user)
+        if value == OwnerChoices.NOBODY:
+            return queryset.filter(owner__isnull=True)
+        if value == OwnerChoices.ANYONE:
+            return queryset.filter(owner__isnull=False)
+        return queryset.filter(owner_id=int(value))
+
+    def filter_sdg(self, queryset: QuerySet[Inquiry], name: str, value: SdgGoal | None) -> QuerySet[Inquiry]:
+        if value is None:
+            return queryset
+        # Exists instead of a join, so an inquiry never appears twice.
+        tagged = Inquiry.sdg_goals.through.objects.filter(inquiry=OuterRef("pk"), sdggoal=value)
+        return queryset.filter(Exists(tagged))
+
+    def filter_overdue(self, queryset: QuerySet[Inquiry], name: str, value: bool | None) -> QuerySet[Inquiry]:
+        if not value:
+            return queryset
+        return queryset.filter(selectors.overdue_condition(timezone.localdate()))
+
+
+def owner_choices_for() -> list[tuple[str, str]]:
+    """Me, nobody, somebody, and every active member of staff by name (one query)."""
+    staff = (
+        User.objects.filter(
+            Q(groups__name__in=["Secretariat", "Executive", "Admin"]) | Q(units__isnull=False), is_active=True
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+    return [
+        (OwnerChoices.ME, str(_("Me"))),
+        (OwnerChoices.NOBODY, str(_("Nobody (unassigned)"))),
+        (OwnerChoices.ANYONE, str(_("Somebody"))),
+        *[(str(person.pk), person.get_full_name()) for person in staff],
+    ]
+
+
+def unit_choices_for() -> list[tuple[str, str]]:
+    """The units that inquiries can be routed to (one query)."""
+    return [(str(unit.pk), unit.name) for unit in MunicipalUnit.objects.filter(is_secretariat=False)]

@@ -1,0 +1,284 @@
+"""The secretariat's inbox at /staff/: filters in the URL, saved views, bulk actions and exports."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+
+from partners.models import MunicipalUnit, User
+from portal.access import staff_required
+from portal.http import AuthenticatedRequest
+from requests_app import exports, selectors
+from requests_app.filters import InquiryFilter, OwnerChoices, owner_choices_for, unit_choices_for
+from requests_app.models import Inquiry, SavedView
+from requests_app.services import editing, lifecycle
+from requests_app.services.errors import InquiryStateError
+
+PAGE_SIZES = (25, 50, 100)
+_OPEN = "&".join(f"status={status}" for status in Inquiry.OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
+class BuiltInView:
+    slug: str
+    name: Any
+    query: str
+
+
+BUILT_IN_VIEWS = (
+    BuiltInView("unassigned", gettext_lazy("Unassigned"), f"owner={OwnerChoices.NOBODY}&{_OPEN}"),
+    BuiltInView("mine", gettext_lazy("Mine"), f"owner={OwnerChoices.ME}&{_OPEN}"),
+    BuiltInView("overdue", gettext_lazy("Overdue"), "overdue=true"),
+    BuiltInView("awaiting", gettext_lazy("Awaiting partner"), f"status={Inquiry.Status.AWAITING_PARTNER}"),
+)
+
+
+def _filtered(request: AuthenticatedRequest, query: QueryDict, choices: dict[str, Any] | None = None) -> InquiryFilter:
+    return InquiryFilter(
+        query, queryset=selectors.staff_inquiry_list(request.user), user=request.user, **(choices or {})
+    )
+
+
+def _view_counts(request: AuthenticatedRequest, choices: dict[str, Any]) -> list[dict[str, Any]]:
+    """The built-in and saved views with how many inquiries each shows, all counted in one query."""
+    saved = SavedView.objects.filter(Q(owner=request.user) | Q(is_shared=True)).select_related("owner")
+    entries = [{"name": view.name, "query": view.query, "saved": None} for view in BUILT_IN_VIEWS]
+    entries += [{"name": view.name, "query": view.query, "saved": view} for view in saved.order_by("name", "pk")]
+    counts = {
+        f"view_{index}": Count(
+            "pk",
+            filter=Q(pk__in=_filtered(request, QueryDict(entry["query"]), choices).qs.order_by().values("pk")),
+        )
+        for index, entry in enumerate(entries)
+    }
+    totals = selectors.inquiries_visible_to(request.user).aggregate(**counts)
+    for index, entry in enumerate(entries):
+        entry["count"] = totals[f"view_{index}"]
+    return entries
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+SORTABLE_COLUMNS = (
+    ("reference", gettext_lazy("Reference")),
+    ("title", gettext_lazy("Title")),
+    ("organisation", gettext_lazy("Organisation")),
+    ("status", gettext_lazy("Status")),
+    ("priority", gettext_lazy("Priority")),
+    ("received", gettext_lazy("Received")),
+    ("due", gettext_lazy("Decision due")),
+)
+
+
+def _sort_columns(request: HttpRequest) -> list[dict[str, Any]]:
+    """Each sortable column's link (ascending first, then descending) and its aria-sort state."""
+    current = request.GET.get("ordering", "")
+    base = _query_without(request, "page", "ordering")
+    columns = []
+    for field, label in SORTABLE_COLUMNS:
+        state = "ascending" if current == field else "descending" if current == f"-{field}" else None
+        target = f"-{field}" if current == field else field
+        columns.append(
+            {
+                "field": field,
+                "label": label,
+                "aria_sort": state,
+                "query": f"{base}&ordering={target}" if base else f"ordering={target}",
+            }
+        )
+    return columns
+
+
+@method_decorator([staff_required, never_cache], name="dispatch")
+class InboxView(FilterView):
+    """All the inquiries the user may see, filtered, sorted and paginated; a constant number of queries."""
+
+    filterset_class = InquiryFilter
+    template_name = "requests_app/inquiry_inbox.html"
+    context_object_name = "inquiries"
+    request: AuthenticatedRequest
+
+    def get_queryset(self) -> QuerySet[Inquiry]:
+        return selectors.staff_inquiry_list(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        # Computed once per page and shared by the filter, the saved views' counts and the bulk form.
+        self.choices = {"owner_choices": owner_choices_for(), "unit_choices": unit_choices_for()}
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user, **self.choices}
+
+    def get_paginate_by(self, queryset: Any) -> int:
+        size = self.request.GET.get("per_page", "")
+        return int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZES[0]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        current = _query_without(self.request, "page")
+        context.update(
+            {
+                "views": _view_counts(self.request, self.choices),
+                "current_query": current,
+                "page_query": _query_without(self.request, "page"),
+                "columns": _sort_columns(self.request),
+                "has_filters": bool(_query_without(self.request, "page", "per_page", "ordering")),
+                "page_sizes": PAGE_SIZES,
+                "today": timezone.localdate(),
+                "may_bulk": user.is_secretariat or user.is_portal_admin,
+                "units": self.choices["unit_choices"],
+                "staff": self.choices["owner_choices"][3:],  # the people, without me / nobody / somebody
+                "priorities": Inquiry.Priority.choices,
+                "workload": selectors.staff_workload() if user.sees_all_inquiries else [],
+            }
+        )
+        return context
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of the view"), max_length=80)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+    is_shared = forms.BooleanField(label=gettext_lazy("Share with everyone who uses the inbox"), required=False)
+
+
+@staff_required
+@require_POST
+def saved_view_create(request: AuthenticatedRequest) -> HttpResponse:
+    form = SavedViewForm(request.POST)
+    query = request.POST.get("query", "")
+    if not form.is_valid():
+        messages.error(request, _("Give the view a name of at most 80 characters."))
+    elif SavedView.objects.filter(owner=request.user, name=form.cleaned_data["name"]).exists():
+        messages.error(request, _("You already have a view with that name."))
+    else:
+        SavedView.objects.create(
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            query=form.cleaned_data["query"],
+            is_shared=form.cleaned_data["is_shared"],
+        )
+        messages.success(request, _("The view “%(name)s” is saved.") % {"name": form.cleaned_data["name"]})
+    return redirect(reverse("requests_app:staff-inquiry-list") + (f"?{query}" if query else ""))
+
+
+@staff_required
+@require_POST
+def saved_view_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    view = get_object_or_404(SavedView, pk=pk, owner=request.user)
+    view.delete()
+    messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
+    return redirect("requests_app:staff-inquiry-list")
+
+
+BULK_ACTIONS = {
+    "assign": gettext_lazy("Assign to"),
+    "route": gettext_lazy("Route to unit"),
+    "priority": gettext_lazy("Change priority to"),
+    "spam": gettext_lazy("Close as spam"),
+}
+
+
+class BulkForm(forms.Form):
+    inquiries = forms.ModelMultipleChoiceField(queryset=Inquiry.objects.none())
+    action = forms.ChoiceField(choices=list(BULK_ACTIONS.items()))
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        queryset=MunicipalUnit.objects.filter(accepts_inquiries=True, is_secretariat=False), required=False
+    )
+    priority = forms.ChoiceField(choices=Inquiry.Priority.choices, required=False)
+    next = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        inquiries = self.fields["inquiries"]
+        assert isinstance(inquiries, forms.ModelMultipleChoiceField)
+        inquiries.queryset = selectors.inquiries_visible_to(user)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = User.objects.filter(is_active=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needed = {"assign": "owner", "route": "unit", "priority": "priority"}.get(data.get("action", ""))
+        if needed and not data.get(needed):
+            raise forms.ValidationError(_("Choose what to change the selected inquiries to."))
+        return data
+
+
+def _run_bulk(inquiry: Inquiry, data: dict[str, Any], actor: User) -> None:
+    action = data["action"]
+    if action == "assign":
+        editing.assign_owner(inquiry, owner=data["owner"], actor=actor)
+    elif action == "route":
+        lifecycle.route_inquiry(inquiry, unit=data["unit"], actor=actor)
+    elif action == "priority":
+        editing.update_inquiry_details(inquiry, priority=data["priority"], expected_version=None, actor=actor)
+    elif action == "spam":
+        lifecycle.mark_spam(inquiry, actor=actor)
+
+
+@staff_required
+@require_POST
+def inquiry_bulk(request: AuthenticatedRequest) -> HttpResponse:
+    """Bulk actions: the first post shows what will happen; the confirmed post runs the single action on each,
+    so each writes its events exactly as it would one by one."""
+    if not (request.user.is_secretariat or request.user.is_portal_admin):
+        raise PermissionDenied
+    form = BulkForm(request.POST, user=request.user)
+    back = reverse("requests_app:staff-inquiry-list")
+    next_query = request.POST.get("next", "")
+    if not form.is_valid():
+        if "inquiries" in form.errors:
+            messages.error(request, _("Select at least one inquiry."))
+        else:
+            messages.error(request, " ".join(str(error) for error in form.non_field_errors()) or _("Choose an action."))
+        return redirect(back + (f"?{next_query}" if next_query else ""))
+    data = form.cleaned_data
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "requests_app/inquiry_bulk_confirm.html",
+            {"form": form, "data": data, "action_label": BULK_ACTIONS[data["action"]]},
+        )
+    done, refused = [], []
+    for inquiry in data["inquiries"]:
+        try:
+            _run_bulk(inquiry, data, request.user)
+            done.append(inquiry.reference)
+        except InquiryStateError as error:
+            refused.append(f"{inquiry.reference}: {error}")
+    if done:
+        messages.success(request, _("Done for %(references)s.") % {"references": ", ".join(done)})
+    for line in refused:
+        messages.error(request, line)
+    return redirect(back + (f"?{next_query}" if next_query else ""))
+
+
+def _export_queryset(request: AuthenticatedRequest) -> QuerySet[Inquiry]:
+    return _filtered(request, request.GET).qs
+
+
+@staff_required
+def inquiry_export_csv(request: AuthenticatedRequest) -> HttpResponseBase:
+    return exports.csv_response(_export_queryset(request), f"henvendelser-{timezone.localdate():%Y-%m-%d}")
+
+
+@staff_required
+def inquiry_export_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
+    return exports.xlsx_response(_export_queryset(request), f"henvendelser-{timezone.localdate():%Y-%m-%d}")

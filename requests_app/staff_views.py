@@ -1,0 +1,279 @@
+"""The staff's inquiry page and its actions: each action is a POST that calls one service."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal.access import staff_required
+from portal.http import AuthenticatedRequest
+from requests_app import selectors
+from requests_app.forms import (
+    AcceptForm,
+    AssignForm,
+    CollaboratorsForm,
+    ConversationForm,
+    DecideForm,
+    DuplicateForm,
+    InquiryDetailsForm,
+    OptionalReasonForm,
+    PartnerMessageForm,
+    PartnerReplyForm,
+    ReasonForm,
+    RouteForm,
+)
+from requests_app.models import Inquiry, ReplyTemplate
+from requests_app.permissions import Action, available_actions
+from requests_app.services import conversation, duplicates, editing, lifecycle
+from requests_app.services.errors import InquiryStateError, StaleInquiryError
+
+
+def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
+    return get_object_or_404(
+        selectors.inquiries_visible_to(request.user).select_related(
+            "organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of"
+        ),
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """An action on the inquiry page: its form, the service call, and what to say when it worked."""
+
+    form: Callable[..., forms.Form]
+    run: Callable[[Inquiry, dict[str, Any], AuthenticatedRequest], object]
+    done: Any  # a lazy translated message, formatted with the inquiry's reference
+
+
+def _template_text(inquiry: Inquiry, name_nb: str, name_en: str, request: AuthenticatedRequest) -> dict[str, str]:
+    """Initial subject and text from the reply template for the partner's language, if the admin keeps one."""
+    name = name_en if inquiry.language == "en" else name_nb
+    template = ReplyTemplate.objects.filter(name=name, language=inquiry.language, is_active=True).first()
+    if template is None:
+        return {}
+    subject, body = conversation.fill_reply_template(template, inquiry, staff=request.user)
+    return {"subject": subject, "body": body}
+
+
+def _write(inquiry: Inquiry, data: dict[str, Any], request: AuthenticatedRequest) -> object:
+    if data["kind"] == ConversationForm.MESSAGE:
+        return conversation.send_message(inquiry, body=data["body"], subject=data["subject"], actor=request.user)
+    return conversation.add_note(inquiry, body=data["body"], actor=request.user)
+
+
+ACTIONS: dict[Action, ActionSpec] = {
+    Action.TRIAGE: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: lifecycle.start_triage(inquiry, actor=request.user),
+        gettext_lazy("%(reference)s is in triage."),
+    ),
+    Action.ROUTE: ActionSpec(
+        RouteForm,
+        lambda inquiry, data, request: lifecycle.route_inquiry(
+            inquiry, unit=data["unit"], note=data["note"], actor=request.user
+        ),
+        gettext_lazy("%(reference)s is routed to the unit."),
+    ),
+    Action.ACCEPT: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: lifecycle.accept_inquiry(inquiry, actor=request.user),
+        gettext_lazy("You have accepted %(reference)s."),
+    ),
+    Action.REQUEST_INFORMATION: ActionSpec(
+        PartnerMessageForm,
+        lambda inquiry, data, request: conversation.request_information(
+            inquiry, body=data["body"], subject=data["subject"], actor=request.user
+        ),
+        gettext_lazy("The partner has been asked for more information; %(reference)s waits for the answer."),
+    ),
+    Action.PARTNER_REPLY: ActionSpec(
+        PartnerReplyForm,
+        lambda inquiry, data, request: conversation.record_partner_reply(
+            inquiry, body=data["body"], actor=request.user
+        ),
+        gettext_lazy("The partner's reply is added to %(reference)s."),
+    ),
+    Action.DECIDE: ActionSpec(
+        DecideForm,
+        lambda inquiry, data, request: lifecycle.decide_inquiry(inquiry, summary=data["summary"], actor=request.user),
+        gettext_lazy("The decision on %(reference)s is recorded."),
+    ),
+    Action.CLOSE: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: lifecycle.close_inquiry(inquiry, actor=request.user),
+        gettext_lazy("%(reference)s is closed."),
+    ),
+    Action.WITHDRAW: ActionSpec(
+        OptionalReasonForm,
+        lambda inquiry, data, request: lifecycle.withdraw_inquiry(inquiry, reason=data["reason"], actor=request.user),
+        gettext_lazy("%(reference)s is recorded as withdrawn."),
+    ),
+    Action.SPAM: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: lifecycle.mark_spam(inquiry, actor=request.user),
+        gettext_lazy("%(reference)s is rejected as spam."),
+    ),
+    Action.DUPLICATE: ActionSpec(
+        DuplicateForm,
+        lambda inquiry, data, request: duplicates.mark_duplicate(
+            inquiry, original=data["original"], tell_partner=data["tell_partner"], actor=request.user
+        ),
+        gettext_lazy("%(reference)s is marked as a duplicate."),
+    ),
+    Action.REOPEN: ActionSpec(
+        ReasonForm,
+        lambda inquiry, data, request: lifecycle.reopen_inquiry(inquiry, reason=data["reason"], actor=request.user),
+        gettext_lazy("%(reference)s is reopened."),
+    ),
+    Action.EDIT: ActionSpec(
+        InquiryDetailsForm,
+        lambda inquiry, data, request: editing.update_inquiry_details(
+            inquiry,
+            expected_version=data["version"],
+            inquiry_type=data["inquiry_type"],
+            priority=data["priority"],
+            sdg_goals=data["sdg_goals"],
+            sdg_targets=data["sdg_targets"],
+            actor=request.user,
+        ),
+        gettext_lazy("The changes to %(reference)s are saved."),
+    ),
+    Action.ASSIGN: ActionSpec(
+        AssignForm,
+        lambda inquiry, data, request: editing.assign_owner(inquiry, owner=data["owner"], actor=request.user),
+        gettext_lazy("The owner of %(reference)s is changed."),
+    ),
+    Action.ASSIGN_TO_ME: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: editing.assign_owner(inquiry, owner=request.user, actor=request.user),
+        gettext_lazy("You own %(reference)s now."),
+    ),
+    Action.COLLABORATORS: ActionSpec(
+        CollaboratorsForm,
+        lambda inquiry, data, request: editing.set_collaborators(
+            inquiry, collaborators=data["collaborators"], actor=request.user
+        ),
+        gettext_lazy("The collaborators on %(reference)s are saved."),
+    ),
+    Action.WRITE: ActionSpec(ConversationForm, _write, gettext_lazy("Saved in %(reference)s.")),
+    Action.INTERIM_REPLY: ActionSpec(
+        PartnerMessageForm,
+        lambda inquiry, data, request: conversation.send_interim_reply(
+            inquiry, body=data["body"], subject=data["subject"], actor=request.user
+        ),
+        gettext_lazy("The interim reply for %(reference)s is sent."),
+    ),
+}
+
+
+def _form_kwargs(action: Action, inquiry: Inquiry, request: AuthenticatedRequest) -> dict[str, Any]:
+    if action in {Action.ASSIGN, Action.COLLABORATORS}:
+        return {"staff": selectors.assignable_staff(inquiry)}
+    if action == Action.DUPLICATE:
+        return {"visible": selectors.inquiries_visible_to(request.user)}
+    return {}
+
+
+def _initial(action: Action, inquiry: Inquiry, request: AuthenticatedRequest) -> dict[str, Any]:
+    if action == Action.EDIT:
+        return {
+            "version": inquiry.version,
+            "inquiry_type": inquiry.inquiry_type,
+            "priority": inquiry.priority,
+            "sdg_goals": [str(pk) for pk in inquiry.sdg_goals.values_list("pk", flat=True)],
+            "sdg_targets": list(inquiry.sdg_targets.values_list("pk", flat=True)),
+        }
+    if action == Action.ROUTE:
+        return {"unit": inquiry.unit_id or inquiry.suggested_unit_id}
+    if action == Action.ASSIGN:
+        return {"owner": inquiry.owner_id}
+    if action == Action.COLLABORATORS:
+        return {"collaborators": list(inquiry.collaborators.values_list("pk", flat=True))}
+    if action == Action.REQUEST_INFORMATION:
+        return _template_text(inquiry, "Be om mer informasjon", "Ask for more information", request)
+    if action == Action.INTERIM_REPLY:
+        return _template_text(inquiry, "Foreløpig svar", "Interim reply", request)
+    if action == Action.WRITE:
+        return {"kind": ConversationForm.NOTE}
+    return {}
+
+
+def _render_page(
+    request: AuthenticatedRequest,
+    inquiry: Inquiry,
+    *,
+    bound: dict[Action, forms.Form] | None = None,
+    stale: StaleInquiryError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actions = available_actions(inquiry, request.user)
+    action_forms = {
+        action.name.lower(): (bound or {}).get(action)
+        or ACTIONS[action].form(
+            initial=_initial(action, inquiry, request), prefix=action.value, **_form_kwargs(action, inquiry, request)
+        )
+        for action in sorted(actions)
+    }
+    today = timezone.localdate()
+    context = {
+        "inquiry": inquiry,
+        "timeline": selectors.inquiry_timeline(inquiry),
+        "goals": inquiry.sdg_goals.all(),
+        "targets": inquiry.sdg_targets.all(),
+        "collaborators": inquiry.collaborators.all(),
+        "actions": {action.name.lower() for action in actions},
+        "action_forms": action_forms,
+        "likely_duplicates": selectors.likely_duplicates(inquiry, visible_to=request.user)
+        if Action.DUPLICATE in actions
+        else [],
+        "is_overdue": inquiry.is_overdue(today),
+        "stale": stale,
+        "other_inquiries_count": Inquiry.objects.filter(organisation=inquiry.organisation_id)
+        .exclude(pk=inquiry.pk)
+        .count(),
+    }
+    return render(request, "requests_app/inquiry_page.html", context, status=status)
+
+
+@staff_required
+@never_cache
+def inquiry_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One inquiry: its facts, the timeline, and the actions the user may take in its current state."""
+    return _render_page(request, _visible_inquiry(request, pk))
+
+
+@staff_required
+@require_POST
+def inquiry_action(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
+    """Run one action from the inquiry page. A refused or invalid one re-shows the page with what was typed."""
+    inquiry = _visible_inquiry(request, pk)
+    try:
+        chosen = Action(action)
+    except ValueError:
+        raise Http404 from None
+    if chosen not in available_actions(inquiry, request.user):
+        raise PermissionDenied
+    spec = ACTIONS[chosen]
+    form = spec.form(request.POST, prefix=chosen.value, **_form_kwargs(chosen, inquiry, request))
+    if not form.is_valid():
+        return _render_page(request, inquiry, bound={chosen: form}, status=400)
+    try:
+        spec.run(inquiry, form.cleaned_data, request)
+    except StaleInquiryError as error:
+        messages.error(request, str(error))
+        return _render_page(request, inquiry, bound={chosen: form}, stale=error, status=409)
+    except InquiryStateError as error:
+        messages.error(request, str(error))
+        return _render_page(request, _visible_inquiry(request, pk), bound={chosen: form}, status=409)
+    messages.success(request, str(spec.done) % {"reference": inquiry.reference})
+    return redirect(inquiry)
