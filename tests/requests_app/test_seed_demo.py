@@ -4,10 +4,11 @@ from io import StringIO
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
+from django.utils import timezone
 
 from partners.models import MunicipalUnit, User
 from requests_app.demo_data import DEMO_PASSWORD
-from requests_app.models import Inquiry
+from requests_app.models import Inquiry, InquiryEvent
 
 
 class SeedDemoTests(TestCase):
@@ -40,6 +41,27 @@ class SeedDemoTests(TestCase):
         kinds = set(Inquiry.objects.values_list("organisation__kind", flat=True))
         self.assertTrue({"municipality", "county", "company", "financial", "research"} <= kinds)
         self.assertGreater(Inquiry.objects.exclude(organisation__country="NO").count(), 0)
+        # The triage workspace's demo: an overdue case, a duplicate pair, and real histories from the services.
+        today = timezone.localdate()
+        self.assertTrue(any(inquiry.is_overdue(today) for inquiry in Inquiry.objects.all()))
+        duplicate = Inquiry.objects.get(status=Inquiry.Status.DUPLICATE)
+        self.assertIsNotNone(duplicate.duplicate_of)
+        self.assertTrue(duplicate.events.filter(kind=InquiryEvent.Kind.MARKED_DUPLICATE).exists())
+        closed = Inquiry.objects.filter(status=Inquiry.Status.CLOSED).first()
+        assert closed is not None
+        self.assertEqual(
+            list(closed.events.values_list("kind", flat=True)),
+            [
+                InquiryEvent.Kind.SUBMITTED,
+                InquiryEvent.Kind.TRIAGE_STARTED,
+                InquiryEvent.Kind.ROUTED,
+                InquiryEvent.Kind.ACCEPTED,
+                InquiryEvent.Kind.NOTE_ADDED,
+                InquiryEvent.Kind.MESSAGE_SENT,
+                InquiryEvent.Kind.DECIDED,
+                InquiryEvent.Kind.CLOSED,
+            ],
+        )
 
     @override_settings(DEBUG=True)
     def test_every_demo_login_works_and_sees_the_staff_list(self) -> None:

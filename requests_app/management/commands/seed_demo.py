@@ -12,7 +12,8 @@ from django.utils import timezone
 from partners.models import MunicipalUnit, User
 from partners.services import ContactDetails, OrganisationDetails, mark_email_verified
 from requests_app import demo_data
-from requests_app.models import Inquiry, SdgGoal, SdgTarget
+from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, SdgGoal, SdgTarget
+from requests_app.services import conversation, duplicates, lifecycle
 from requests_app.services.intake import submit_inquiry
 
 
@@ -54,7 +55,6 @@ class Command(BaseCommand):
         units = {unit.code: unit for unit in MunicipalUnit.objects.all()}
         goals = {goal.pk: goal for goal in SdgGoal.objects.all()}
         targets = {target.pk: target for target in SdgTarget.objects.all()}
-        unit_owners = {"bym": users["miljo@demo.test"], "oppvekst": users["oppvekst@demo.test"]}
         now = timezone.now()
         created = 0
         for index, (
@@ -83,15 +83,69 @@ class Command(BaseCommand):
                 send_receipt=False,
                 now=received_at,
             )
-            # The lifecycle services arrive with the triage workspace; until then the demo states are set
-            # directly so that the staff list shows every status.
-            unit = units[unit_code] if unit_code else None
-            Inquiry.objects.filter(pk=inquiry.pk).update(
-                status=status,
-                unit=unit,
-                owner=unit_owners.get(unit_code or "")
-                if status in {"in_progress", "awaiting_partner", "decided", "closed"}
-                else None,
-            )
+            self._play_history(inquiry, status=status, unit=units[unit_code] if unit_code else None, users=users)
+            self._spread_events(inquiry, received_at, now)
             created += 1
+        self._link_duplicates(users["sekretariat@demo.test"])
         return created
+
+    def _play_history(
+        self, inquiry: Inquiry, *, status: str, unit: MunicipalUnit | None, users: dict[str, User]
+    ) -> None:
+        """Bring the inquiry to its demo status through the real services, so its timeline is a real one."""
+        secretariat = users["sekretariat@demo.test"]
+        handler = {"bym": users["miljo@demo.test"], "oppvekst": users["oppvekst@demo.test"]}.get(
+            unit.code if unit else "", secretariat
+        )
+        S = Inquiry.Status
+        if status in {S.RECEIVED, S.DUPLICATE}:
+            return  # duplicates are linked once all demo inquiries exist
+        if status == S.SPAM:
+            lifecycle.mark_spam(inquiry, actor=secretariat)
+            return
+        if status == S.WITHDRAWN:
+            lifecycle.start_triage(inquiry, actor=secretariat)
+            lifecycle.withdraw_inquiry(inquiry, actor=None, reason="Partneren trakk henvendelsen.")
+            return
+        lifecycle.start_triage(inquiry, actor=secretariat)
+        if status == S.IN_TRIAGE or unit is None:
+            return
+        lifecycle.route_inquiry(inquiry, unit=unit, actor=secretariat, note="")
+        if status == S.ROUTED:
+            return
+        lifecycle.accept_inquiry(inquiry, actor=handler)
+        conversation.add_note(inquiry, body="Tatt opp på enhetsmøtet; vi ser på kapasitet.", actor=handler)
+        if status == S.IN_PROGRESS:
+            return
+        if status == S.AWAITING_PARTNER:
+            conversation.request_information(
+                inquiry, body="Kan dere si litt mer om tidsplan og hvem som deltar fra dere?", actor=handler
+            )
+            return
+        conversation.send_message(inquiry, body="Takk for henvendelsen. Vi ser gjerne på et samarbeid.", actor=handler)
+        lifecycle.decide_inquiry(inquiry, summary="Enheten takker ja og setter av ressurser.", actor=handler)
+        if status == S.CLOSED:
+            lifecycle.close_inquiry(inquiry, actor=secretariat)
+
+    def _spread_events(self, inquiry: Inquiry, received_at: datetime.datetime, now: datetime.datetime) -> None:
+        """Space the demo history out between receipt and now, as if it had happened over the days."""
+        events = list(inquiry.events.order_by("pk"))
+        messages = list(inquiry.messages.order_by("pk"))
+        span = max((now - received_at) / (len(events) + 1), datetime.timedelta(minutes=5))
+        for step, event in enumerate(events):
+            InquiryEvent.objects.filter(pk=event.pk).update(created_at=received_at + span * step)
+        for step, message in enumerate(messages, start=1):
+            # Marked as sent, so the demo's history is not e-mailed to the example addresses.
+            moment = received_at + span * step + span / 2
+            InquiryMessage.objects.filter(pk=message.pk).update(
+                created_at=moment, sent_at=moment if message.kind == InquiryMessage.Kind.TO_PARTNER else None
+            )
+
+    def _link_duplicates(self, actor: User) -> None:
+        """The demo's duplicate pair: the later Bonn inquiry repeats the earlier one."""
+        for duplicate in Inquiry.objects.filter(
+            status=Inquiry.Status.RECEIVED, title__startswith="Exchange on SDG indicator"
+        ):
+            original = Inquiry.objects.filter(title="Exchange on SDG reporting").first()
+            if original is not None:
+                duplicates.mark_duplicate(duplicate, original=original, actor=actor, tell_partner=False)
