@@ -2,12 +2,14 @@
 
 from django.conf import settings
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from partners.models import User
 
 
 class AuthenticatedRequest(HttpRequest):
     user: User
+    htmx: HtmxDetails  # set by django_htmx's middleware
 
 
 def client_ip(group: str, request: HttpRequest) -> str:

@@ -4,7 +4,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,35 @@ class OwnerChoices:
     ME = "me"
     NOBODY = "none"
     ANYONE = "any"
+
+
+def _rank(field: str, values: list[str]) -> Case:
+    return Case(
+        *[When(**{field: value}, then=Value(index)) for index, value in enumerate(values)], output_field=IntegerField()
+    )
+
+
+# Sort keys for choices whose codes do not sort in their meaning's order (high < low < normal).
+_RANKS = {
+    "priority_rank": ("priority", Inquiry.Priority.values),
+    "status_rank": ("status", Inquiry.Status.values),
+}
+
+
+class InboxOrderingFilter(django_filters.OrderingFilter):
+    """Priority sorts low → high and status in the lifecycle's order, not by the spelling of their codes; ties are
+    broken newest first, so that a row never shows on two pages."""
+
+    def filter(self, qs: QuerySet[Inquiry], value: Any) -> QuerySet[Inquiry]:
+        if not value:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param]
+        ranks = {
+            name: _rank(field, values)
+            for name, (field, values) in _RANKS.items()
+            if name in {key.lstrip("-") for key in ordering}
+        }
+        return qs.alias(**ranks).order_by(*ordering, "-received_at", "-pk")
 
 
 class InquiryFilter(django_filters.FilterSet):
@@ -43,7 +72,9 @@ class InquiryFilter(django_filters.FilterSet):
     unit = django_filters.MultipleChoiceFilter(
         label=_("Responsible unit"), widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    owner = django_filters.ChoiceFilter(label=_("Owner"), method="filter_owner", empty_label=_("Anyone"))
+    owner = django_filters.ChoiceFilter(
+        label=_("Owner"), method="filter_owner", empty_label=_("All, with or without owner")
+    )
     sdg = django_filters.ModelChoiceFilter(
         label=_("SDG"), queryset=SdgGoal.objects.order_by("number"), method="filter_sdg", empty_label=_("Any goal")
     )
@@ -56,18 +87,19 @@ class InquiryFilter(django_filters.FilterSet):
     received = django_filters.DateFromToRangeFilter(
         label=_("Received"),
         field_name="received_at",
-        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+        # DateRangeWidget: the inputs are received_after and received_before (RangeWidget's would be _min/_max).
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput)
     organisation = django_filters.NumberFilter(field_name="organisation_id", widget=forms.HiddenInput)
-    ordering = django_filters.OrderingFilter(
+    ordering = InboxOrderingFilter(
         label=_("Sort by"),
         fields=(
             ("reference", "reference"),
             ("title", "title"),
             ("organisation__name", "organisation"),
-            ("status", "status"),
-            ("priority", "priority"),
+            ("status_rank", "status"),
+            ("priority_rank", "priority"),
             ("received_at", "received"),
             ("decision_due_on", "due"),
         ),
@@ -75,8 +107,8 @@ class InquiryFilter(django_filters.FilterSet):
             "reference": _("Reference"),
             "title": _("Title"),
             "organisation__name": _("Organisation"),
-            "status": _("Status"),
-            "priority": _("Priority"),
+            "status_rank": _("Status"),
+            "priority_rank": _("Priority"),
             "received_at": _("Received"),
             "decision_due_on": _("Decision due"),
         },
@@ -147,7 +179,7 @@ def owner_choices_for() -> list[tuple[str, str]]:
     return [
         (OwnerChoices.ME, str(_("Me"))),
         (OwnerChoices.NOBODY, str(_("Nobody (unassigned)"))),
-        (OwnerChoices.ANYONE, str(_("Somebody"))),
+        (OwnerChoices.ANYONE, str(_("Has an owner"))),
         *[(str(person.pk), person.get_full_name()) for person in staff],
     ]
 

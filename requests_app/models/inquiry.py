@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ def routing_reason(basis: dict[str, Any], unit: MunicipalUnit) -> str:
         reasons.append(gettext("SDG %(goals)s") % {"goals": ", ".join(str(number) for number in basis["goals"])})
     if basis.get("word"):
         reasons.append(gettext("the word “%(word)s”") % {"word": basis["word"]})
-    return gettext("%(reasons)s → %(unit)s") % {"reasons": gettext(" and ").join(reasons), "unit": unit.name}
+    return gettext("%(reasons)s → %(unit)s") % {"reasons": capfirst(gettext(" and ").join(reasons)), "unit": unit.name}
 
 
 class Inquiry(models.Model):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import MunicipalUnit, Organisation
 from requests_app.models.inquiry import Inquiry
@@ -145,7 +146,10 @@ class SavedView(models.Model):
 
     name = models.CharField(_("name"), max_length=80)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=pgettext_lazy("saved view", "owner"),
     )
     query = models.CharField(_("filter"), max_length=2000, help_text=_("The inbox's query string."))
     is_shared = models.BooleanField(_("shared"), default=False)

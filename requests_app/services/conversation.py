@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from partners.models import User
 from requests_app import tasks
@@ -57,7 +58,7 @@ def send_message(
 ) -> InquiryMessage:
     """Write to the partner: stored, e-mailed after commit in the partner's language, later shown to them."""
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, _CONVERSATION_STATUSES, _("written to"))
+    require_status(inquiry, _CONVERSATION_STATUSES, pgettext("inquiry action", "written to"))
     now = now or timezone.now()
     message = _create_message(
         inquiry, kind=InquiryMessage.Kind.TO_PARTNER, body=_clean_body(body), subject=subject, author=actor
@@ -90,7 +91,11 @@ def request_information(
 ) -> InquiryMessage:
     """Ask the partner for more information: the message goes out and the deadline clock pauses."""
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, {S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS}, _("put on hold for the partner"))
+    require_status(
+        inquiry,
+        {S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS},
+        pgettext("inquiry action", "put on hold for the partner"),
+    )
     now = now or timezone.now()
     message = _create_message(
         inquiry, kind=InquiryMessage.Kind.TO_PARTNER, body=_clean_body(body), subject=subject, author=actor
@@ -125,7 +130,7 @@ def record_partner_reply(
     reply through a status link. The owner is notified after commit.
     """
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, _CONVERSATION_STATUSES, _("answered"))
+    require_status(inquiry, _CONVERSATION_STATUSES, pgettext("inquiry action", "answered"))
     now = now or timezone.now()
     message = _create_message(
         inquiry, kind=InquiryMessage.Kind.FROM_PARTNER, body=_clean_body(body), subject="", author=actor
@@ -153,7 +158,11 @@ def send_interim_reply(
 ) -> InquiryMessage:
     """Send a foreløpig svar (forvaltningsloven § 11 a): why the answer takes time and when it will come."""
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, {S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS}, _("given an interim reply"))
+    require_status(
+        inquiry,
+        {S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS},
+        pgettext("inquiry action", "given an interim reply"),
+    )
     now = now or timezone.now()
     message = _create_message(
         inquiry,

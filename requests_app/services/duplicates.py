@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from partners.models import User
 from requests_app import tasks
@@ -31,10 +32,10 @@ def mark_duplicate(
     inquiry, original = locked[inquiry.pk], locked[original.pk]
     if expected_version is not None and inquiry.version != expected_version:
         lock(inquiry, expected_version=expected_version)  # raises StaleInquiryError with the changes
-    require_status(inquiry, set(Inquiry.OPEN_STATUSES), _("marked as a duplicate"))
+    require_status(inquiry, set(Inquiry.OPEN_STATUSES), pgettext("inquiry action", "marked as a duplicate"))
     if original.status in {Inquiry.Status.DUPLICATE, Inquiry.Status.SPAM}:
         raise InquiryStateError(
-            _("%(reference)s is itself “%(status)s”; choose the inquiry it belongs to.")
+            _("%(reference)s is itself “%(status)s” and cannot be the original; choose another inquiry.")
             % {"reference": original.reference, "status": original.get_status_display()}
         )
     moved = list(inquiry.messages.values_list("pk", flat=True))

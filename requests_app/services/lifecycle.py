@@ -9,6 +9,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from partners.models import MunicipalUnit, User
 from requests_app import tasks
@@ -24,7 +25,7 @@ S = Inquiry.Status
 def start_triage(inquiry: Inquiry, *, actor: User, expected_version: int | None = None) -> Inquiry:
     """The secretariat starts looking at a received inquiry."""
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, {S.RECEIVED}, _("taken into triage"))
+    require_status(inquiry, {S.RECEIVED}, pgettext("inquiry action", "taken into triage"))
     inquiry.status = S.IN_TRIAGE
     record(
         inquiry, InquiryEvent.Kind.TRIAGE_STARTED, actor=actor, fields=["status"], before=S.RECEIVED, after=S.IN_TRIAGE
@@ -47,7 +48,7 @@ def route_inquiry(
     The first routing records whether the routing suggestion was followed. The unit is e-mailed after commit.
     """
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, {S.RECEIVED, S.IN_TRIAGE, S.ROUTED}, _("routed"))
+    require_status(inquiry, {S.RECEIVED, S.IN_TRIAGE, S.ROUTED}, pgettext("inquiry action", "routed"))
     if not unit.accepts_inquiries or unit.is_secretariat:
         raise InquiryStateError(_("%(unit)s is not taking inquiries.") % {"unit": unit.name})
     if inquiry.status == S.ROUTED and inquiry.unit_id == unit.pk:
@@ -86,7 +87,7 @@ def accept_inquiry(
     The owner must be allowed to own it: someone from the secretariat or from the inquiry's unit.
     """
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, {S.ROUTED}, _("accepted"))
+    require_status(inquiry, {S.ROUTED}, pgettext("inquiry action", "accepted"))
     new_owner = owner or inquiry.owner or actor
     require_may_own(inquiry, new_owner)
     before = {"status": inquiry.status, "owner": inquiry.owner_id}
@@ -139,7 +140,7 @@ def decide_inquiry(
 ) -> Inquiry:
     """Record the decision on an inquiry that is being handled."""
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, {S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS}, _("decided"))
+    require_status(inquiry, {S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS}, pgettext("inquiry action", "decided"))
     if not summary.strip():
         raise InquiryStateError(_("Write what was decided."))
     before = inquiry.status
@@ -162,7 +163,7 @@ def close_inquiry(
 ) -> Inquiry:
     """Close a decided inquiry: nothing more is expected of anyone."""
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, {S.DECIDED}, _("closed"))
+    require_status(inquiry, {S.DECIDED}, pgettext("inquiry action", "closed"))
     inquiry.status, inquiry.closed_at = S.CLOSED, now or timezone.now()
     record(
         inquiry, InquiryEvent.Kind.CLOSED, actor=actor, fields=["status", "closed_at"], before=S.DECIDED, after=S.CLOSED
@@ -181,7 +182,7 @@ def withdraw_inquiry(
 ) -> Inquiry:
     """The partner withdraws the inquiry (or staff record that they did)."""
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, set(Inquiry.OPEN_STATUSES), _("withdrawn"))
+    require_status(inquiry, set(Inquiry.OPEN_STATUSES), pgettext("inquiry action", "withdrawn"))
     before = inquiry.status
     inquiry.status, inquiry.closed_at = S.WITHDRAWN, now or timezone.now()
     inquiry.awaiting_since, inquiry.status_before_waiting = None, ""
@@ -203,7 +204,7 @@ def mark_spam(
 ) -> Inquiry:
     """Reject an inquiry as spam; only before it has been routed. Nothing is sent to the sender."""
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, {S.RECEIVED, S.IN_TRIAGE}, _("rejected as spam"))
+    require_status(inquiry, {S.RECEIVED, S.IN_TRIAGE}, pgettext("inquiry action", "rejected as spam"))
     before = inquiry.status
     inquiry.status, inquiry.closed_at = S.SPAM, now or timezone.now()
     record(
@@ -216,7 +217,7 @@ def mark_spam(
 def reopen_inquiry(inquiry: Inquiry, *, reason: str, actor: User, expected_version: int | None = None) -> Inquiry:
     """Reopen a closed inquiry, with a reason: back to its unit if it has one, else to triage."""
     inquiry = lock(inquiry, expected_version=expected_version)
-    require_status(inquiry, {S.CLOSED}, _("reopened"))
+    require_status(inquiry, {S.CLOSED}, pgettext("inquiry action", "reopened"))
     if not reason.strip():
         raise InquiryStateError(_("Give a reason for reopening the inquiry."))
     inquiry.status = S.IN_PROGRESS if inquiry.unit_id else S.IN_TRIAGE

@@ -19,12 +19,13 @@ modules="$work/node_modules"
 css="$modules/@digdir/designsystemet-css"
 web="$modules/@digdir/designsystemet-web"
 inter="$modules/@fontsource-variable/inter"
+htmx="$modules/htmx.org"
 
 copy() {  # copy SOURCE DESTINATION (relative to this folder), creating folders as needed
     install -D -m 0644 "$1" "$here/$2"
 }
 
-rm -rf "$here/designsystemet" "$here/fonts"
+rm -rf "$here/designsystemet" "$here/fonts" "$here/htmx"
 
 # Designsystemet's component CSS (every component, in @layer ds) and its default theme (colour, size and
 # typography tokens). The municipal colours are set on top of the theme in static/css/portal.css.
@@ -51,6 +52,10 @@ for font in $(grep -o 'files/[^)]*\.woff2' "$inter/index.css" | sort -u); do
     copy "$inter/$font" "fonts/inter/$font"
 done
 
+# htmx, for in-place actions on staff pages (every action also works as a plain form post without it).
+copy "$htmx/dist/htmx.min.js" htmx/htmx.min.js
+copy "$htmx/LICENSE" htmx/LICENSE
+
 # The bundle is renamed on copy, so its source map comment must point at the copied map.
 grep -q '^//# sourceMappingURL=index.js.map$' "$here/designsystemet/web/designsystemet-web.js" || {
     echo "designsystemet-web.js no longer names index.js.map; check the copy steps." >&2
@@ -58,8 +63,8 @@ grep -q '^//# sourceMappingURL=index.js.map$' "$here/designsystemet/web/designsy
 }
 
 echo "Copied into $here:"
-for package in "$css" "$web" "$inter"; do
+for package in "$css" "$web" "$inter" "$htmx"; do
     node -e 'const p = require(process.argv[1]); console.log(`  ${p.name} ${p.version} (${p.license})`)' \
         "$package/package.json"
 done
-(cd "$here" && find designsystemet fonts -type f | sort | xargs du -h)
+(cd "$here" && find designsystemet fonts htmx -type f | sort | xargs du -h)

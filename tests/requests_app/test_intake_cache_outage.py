@@ -22,7 +22,7 @@ class IntakeCacheOutageTests(PortalTestCase):
         self.addCleanup(self.override.disable)
 
     def test_submission_succeeds_when_the_cache_is_down(self) -> None:
-        with self.assertLogs("requests_app.views", level="WARNING"), self.captureOnCommitCallbacks(execute=True):
+        with self.assertLogs("requests_app.views.intake", level="WARNING"), self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(NEW, intake_data())
         self.assertRedirects(response, SUBMITTED, fetch_redirect_response=False)
         self.assertEqual(Inquiry.objects.count(), 1)

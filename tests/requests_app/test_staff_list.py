@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from partners.models import User
 from requests_app.models import Inquiry
-from requests_app.views import STAFF_PAGE_SIZE
+from requests_app.views.inbox import STAFF_PAGE_SIZE
 from tests.base import PortalTestCase
 from tests.factories import make_inquiry
 

@@ -1,4 +1,4 @@
-"""Public intake pages and the staff's inquiry pages."""
+"""Intake: the public inquiry form and its receipt, and the secretariat registering an inquiry."""
 
 import datetime
 import logging
@@ -14,14 +14,13 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 from django_ratelimit.core import get_usage
 
 from partners.models import User
 from partners.services import ContactDetails, OrganisationDetails
 from portal.access import staff_required
 from portal.http import AuthenticatedRequest
-from requests_app import selectors
 from requests_app.forms import InquiryIntakeForm, StaffInquiryForm
 from requests_app.models import Inquiry
 from requests_app.services import intake
@@ -30,23 +29,6 @@ logger = logging.getLogger(__name__)
 
 _RECEIPT_SESSION_KEY = "submitted_inquiry_id"
 _RATE_GROUP = "requests_app.intake"
-
-
-class LandingView(TemplateView):
-    template_name = "requests_app/landing.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "inquiry_types": Inquiry.Type.choices}
-
-
-class PrivacyView(TemplateView):
-    template_name = "requests_app/privacy.html"
-
-
-class AccessibilityStatementView(TemplateView):
-    """The accessibility statement (tilgjengelighetserklæring) that Norwegian law requires of the portal."""
-
-    template_name = "requests_app/accessibility.html"
 
 
 def _intake_usage(request: HttpRequest, *, increment: bool) -> dict[str, Any] | None:
@@ -148,22 +130,6 @@ def inquiry_receipt(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/inquiry_receipt.html", {"inquiry": inquiry})
 
 
-STAFF_PAGE_SIZE = 25
-
-
-@method_decorator(staff_required, name="dispatch")
-class StaffInquiryListView(ListView):
-    """The staff's list of inquiries, newest first (the triage issue turns it into the full inbox)."""
-
-    template_name = "requests_app/inquiry_list.html"
-    context_object_name = "inquiries"
-    paginate_by = STAFF_PAGE_SIZE
-    request: AuthenticatedRequest
-
-    def get_queryset(self) -> Any:
-        return selectors.staff_inquiry_list(self.request.user)
-
-
 @staff_required
 @never_cache
 def staff_inquiry_create(request: AuthenticatedRequest) -> HttpResponse:
@@ -181,22 +147,3 @@ def staff_inquiry_create(request: AuthenticatedRequest) -> HttpResponse:
     else:
         form = StaffInquiryForm(initial={"language": "nb", "country": "NO", "send_receipt": True})
     return render(request, "requests_app/inquiry_staff_form.html", {"form": form})
-
-
-@staff_required
-def staff_inquiry_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """One inquiry with its audit trail; inquiries the user may not see are a 404."""
-    inquiry = get_object_or_404(
-        selectors.inquiries_visible_to(request.user).select_related("organisation", "contact", "unit", "owner"),
-        pk=pk,
-    )
-    return render(
-        request,
-        "requests_app/inquiry_detail.html",
-        {
-            "inquiry": inquiry,
-            "events": inquiry.events.select_related("actor"),
-            "goals": inquiry.sdg_goals.all(),
-            "targets": inquiry.sdg_targets.all(),
-        },
-    )

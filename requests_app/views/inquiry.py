@@ -215,6 +215,8 @@ def _render_page(
     bound: dict[Action, forms.Form] | None = None,
     stale: StaleInquiryError | None = None,
     status: int = 200,
+    template: str = "requests_app/inquiry_page.html",
+    saved_in_place: str = "",
 ) -> HttpResponse:
     actions = available_actions(inquiry, request.user)
     action_forms = {
@@ -222,7 +224,8 @@ def _render_page(
         or ACTIONS[action].form(
             initial=_initial(action, inquiry, request), prefix=action.value, **_form_kwargs(action, inquiry, request)
         )
-        for action in sorted(actions)
+        for action in Action  # in the order of the lifecycle, not alphabetical
+        if action in actions
     }
     today = timezone.localdate()
     context = {
@@ -238,11 +241,12 @@ def _render_page(
         else [],
         "is_overdue": inquiry.is_overdue(today),
         "stale": stale,
+        "saved_in_place": saved_in_place,
         "other_inquiries_count": Inquiry.objects.filter(organisation=inquiry.organisation_id)
         .exclude(pk=inquiry.pk)
         .count(),
     }
-    return render(request, "requests_app/inquiry_page.html", context, status=status)
+    return render(request, template, context, status=status)
 
 
 @staff_required
@@ -265,15 +269,38 @@ def inquiry_action(request: AuthenticatedRequest, pk: int, action: str) -> HttpR
         raise PermissionDenied
     spec = ACTIONS[chosen]
     form = spec.form(request.POST, prefix=chosen.value, **_form_kwargs(chosen, inquiry, request))
+    if chosen == Action.WRITE and request.htmx:
+        return _write_in_place(request, inquiry, form)
     if not form.is_valid():
         return _render_page(request, inquiry, bound={chosen: form}, status=400)
     try:
         spec.run(inquiry, form.cleaned_data, request)
     except StaleInquiryError as error:
         messages.error(request, str(error))
-        return _render_page(request, inquiry, bound={chosen: form}, stale=error, status=409)
+        # The page now lists what changed, so the kept input is saved over the version it shows: with the stale
+        # version the form could never be saved again.
+        current = _visible_inquiry(request, pk)
+        data = request.POST.copy()
+        data[form.add_prefix("version")] = str(current.version)
+        form = spec.form(data, prefix=chosen.value, **_form_kwargs(chosen, current, request))
+        return _render_page(request, current, bound={chosen: form}, stale=error, status=409)
     except InquiryStateError as error:
         messages.error(request, str(error))
         return _render_page(request, _visible_inquiry(request, pk), bound={chosen: form}, status=409)
     messages.success(request, str(spec.done) % {"reference": inquiry.reference})
     return redirect(inquiry)
+
+
+def _write_in_place(request: AuthenticatedRequest, inquiry: Inquiry, form: forms.Form) -> HttpResponse:
+    """htmx: save the note or message and send back only the redrawn timeline with a fresh form (or the form
+    with its errors; status 200 so that htmx swaps it in)."""
+    partial = "requests_app/inquiry_page.html#conversation"
+    if not form.is_valid():
+        return _render_page(request, inquiry, bound={Action.WRITE: form}, template=partial)
+    try:
+        ACTIONS[Action.WRITE].run(inquiry, form.cleaned_data, request)
+    except InquiryStateError as error:
+        form.add_error(None, str(error))
+        return _render_page(request, inquiry, bound={Action.WRITE: form}, template=partial)
+    saved = str(ACTIONS[Action.WRITE].done) % {"reference": inquiry.reference}
+    return _render_page(request, _visible_inquiry(request, inquiry.pk), template=partial, saved_in_place=saved)

@@ -28,6 +28,7 @@ from requests_app.services import editing, lifecycle
 from requests_app.services.errors import InquiryStateError
 
 PAGE_SIZES = (25, 50, 100)
+STAFF_PAGE_SIZE = PAGE_SIZES[0]
 _OPEN = "&".join(f"status={status}" for status in Inquiry.OPEN_STATUSES)
 
 
@@ -57,16 +58,16 @@ def _view_counts(request: AuthenticatedRequest, choices: dict[str, Any]) -> list
     saved = SavedView.objects.filter(Q(owner=request.user) | Q(is_shared=True)).select_related("owner")
     entries = [{"name": view.name, "query": view.query, "saved": None} for view in BUILT_IN_VIEWS]
     entries += [{"name": view.name, "query": view.query, "saved": view} for view in saved.order_by("name", "pk")]
+    filters = [_filtered(request, QueryDict(entry["query"]), choices) for entry in entries]
     counts = {
-        f"view_{index}": Count(
-            "pk",
-            filter=Q(pk__in=_filtered(request, QueryDict(entry["query"]), choices).qs.order_by().values("pk")),
-        )
-        for index, entry in enumerate(entries)
+        f"view_{index}": Count("pk", filter=Q(pk__in=view_filter.qs.order_by().values("pk")))
+        for index, view_filter in enumerate(filters)
+        # An invalid filter (say, an owner who has left) lists nothing, so it counts nothing.
+        if view_filter.is_valid()
     }
-    totals = selectors.inquiries_visible_to(request.user).aggregate(**counts)
+    totals = selectors.inquiries_visible_to(request.user).aggregate(**counts) if counts else {}
     for index, entry in enumerate(entries):
-        entry["count"] = totals[f"view_{index}"]
+        entry["count"] = totals.get(f"view_{index}", 0)
     return entries
 
 
@@ -190,7 +191,7 @@ BULK_ACTIONS = {
     "assign": gettext_lazy("Assign to"),
     "route": gettext_lazy("Route to unit"),
     "priority": gettext_lazy("Change priority to"),
-    "spam": gettext_lazy("Close as spam"),
+    "spam": gettext_lazy("Reject as spam"),
 }
 
 
@@ -254,7 +255,12 @@ def inquiry_bulk(request: AuthenticatedRequest) -> HttpResponse:
         return render(
             request,
             "requests_app/inquiry_bulk_confirm.html",
-            {"form": form, "data": data, "action_label": BULK_ACTIONS[data["action"]]},
+            {
+                "form": form,
+                "data": data,
+                "action_label": BULK_ACTIONS[data["action"]],
+                "priority_label": Inquiry.Priority(data["priority"]).label if data.get("priority") else "",
+            },
         )
     done, refused = [], []
     for inquiry in data["inquiries"]:
@@ -271,7 +277,10 @@ def inquiry_bulk(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _export_queryset(request: AuthenticatedRequest) -> QuerySet[Inquiry]:
-    return _filtered(request, request.GET).qs
+    """Exactly the list's rows: none when the filter is invalid, as the list shows (django-filter's qs would
+    leave out just the invalid fields, and export more)."""
+    export_filter = _filtered(request, request.GET)
+    return export_filter.qs if export_filter.is_valid() else export_filter.queryset.none()
 
 
 @staff_required
