@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` (the portal with demo data) and `make test` (the whole suite).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint check format messages lock clean
+.PHONY: help run test e2e lint check format messages lock clean
 
 PORT ?= 8000
 VENV := .venv
@@ -19,7 +19,8 @@ PYTHON := $(shell for c in python3.13 python3.12 python3 python; do \
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
-	@echo "make test   - install and run the whole test suite"
+	@echo "make test   - install and run the whole test suite (the browser tests included)"
+	@echo "make e2e    - only the browser tests: axe, keyboard, journeys, screenshots (needs Debian's chromium)"
 	@echo "make lint   - ruff check, ruff format --check, mypy"
 	@echo "make check  - Django system checks and missing migrations"
 	@echo "make messages - update and compile the translation catalogues"
@@ -47,6 +48,9 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2 -q
+
+e2e: $(VENV)/.installed
+	$(PY) -m pytest -q tests/browser
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

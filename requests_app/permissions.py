@@ -54,12 +54,23 @@ _RULES: dict[Action, tuple[frozenset[str], bool]] = {
 }
 
 
+def _roles(inquiry: Inquiry, user: User) -> tuple[bool, bool]:
+    manages = user.is_active and (user.is_secretariat or user.is_portal_admin)
+    handles = user.is_active and inquiry.unit_id is not None and inquiry.unit_id in user.unit_ids
+    return manages, handles
+
+
+def role_allows(inquiry: Inquiry, user: User, action: Action) -> bool:
+    """Whether the user's role allows the action on this inquiry in some status (not necessarily the current)."""
+    manages, handles = _roles(inquiry, user)
+    return manages or (handles and _RULES[action][1])
+
+
 def available_actions(inquiry: Inquiry, user: User) -> frozenset[Action]:
     """The secretariat and administrators may do everything the status allows; members of the inquiry's unit
     what the unit does; executives only read (their decision queue comes with the summaries).
     """
-    manages = user.is_active and (user.is_secretariat or user.is_portal_admin)
-    handles = user.is_active and inquiry.unit_id is not None and inquiry.unit_id in user.unit_ids
+    manages, handles = _roles(inquiry, user)
     if not (manages or handles):
         return frozenset()
     allowed = {

@@ -7,9 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -31,16 +33,20 @@ from requests_app.forms import (
     ReasonForm,
     RouteForm,
 )
-from requests_app.models import Inquiry, ReplyTemplate
-from requests_app.permissions import Action, available_actions
+from requests_app.models import Inquiry, ReplyTemplate, SdgGoal, SdgTarget
+from requests_app.permissions import Action, available_actions, role_allows
 from requests_app.services import conversation, duplicates, editing, lifecycle
 from requests_app.services.errors import InquiryStateError, StaleInquiryError
 
 
 def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
     return get_object_or_404(
-        selectors.inquiries_visible_to(request.user).select_related(
-            "organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of"
+        selectors.inquiries_visible_to(request.user)
+        .select_related("organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of")
+        .prefetch_related(
+            Prefetch("sdg_goals", queryset=SdgGoal.objects.order_by("number")),
+            Prefetch("sdg_targets", queryset=SdgTarget.objects.order_by("goal_id", "position")),
+            "collaborators",
         ),
         pk=pk,
     )
@@ -50,7 +56,7 @@ def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
 class ActionSpec:
     """An action on the inquiry page: its form, the service call, and what to say when it worked."""
 
-    form: Callable[..., forms.Form]
+    form: type[forms.Form]
     run: Callable[[Inquiry, dict[str, Any], AuthenticatedRequest], object]
     done: Any  # a lazy translated message, formatted with the inquiry's reference
 
@@ -190,15 +196,15 @@ def _initial(action: Action, inquiry: Inquiry, request: AuthenticatedRequest) ->
             "version": inquiry.version,
             "inquiry_type": inquiry.inquiry_type,
             "priority": inquiry.priority,
-            "sdg_goals": [str(pk) for pk in inquiry.sdg_goals.values_list("pk", flat=True)],
-            "sdg_targets": list(inquiry.sdg_targets.values_list("pk", flat=True)),
+            "sdg_goals": [str(goal.pk) for goal in inquiry.sdg_goals.all()],
+            "sdg_targets": [target.pk for target in inquiry.sdg_targets.all()],
         }
     if action == Action.ROUTE:
         return {"unit": inquiry.unit_id or inquiry.suggested_unit_id}
     if action == Action.ASSIGN:
         return {"owner": inquiry.owner_id}
     if action == Action.COLLABORATORS:
-        return {"collaborators": list(inquiry.collaborators.values_list("pk", flat=True))}
+        return {"collaborators": [person.pk for person in inquiry.collaborators.all()]}
     if action == Action.REQUEST_INFORMATION:
         return _template_text(inquiry, "Be om mer informasjon", "Ask for more information", request)
     if action == Action.INTERIM_REPLY:
@@ -217,16 +223,31 @@ def _render_page(
     status: int = 200,
     template: str = "requests_app/inquiry_page.html",
     saved_in_place: str = "",
+    unsaved_text: list[str] | None = None,
 ) -> HttpResponse:
+    """The page. Forms that need input are built only for the action the user opened (?action=…) or posted, so
+    the page does not query for every form's choices; the others are links that open them, also without JS."""
     actions = available_actions(inquiry, request.user)
-    action_forms = {
-        action.name.lower(): (bound or {}).get(action)
-        or ACTIONS[action].form(
-            initial=_initial(action, inquiry, request), prefix=action.value, **_form_kwargs(action, inquiry, request)
+    bound = bound or {}
+    opened = request.GET.get("action", "")
+    entries = []
+    for action in Action:  # in the order of the lifecycle, not alphabetical
+        if action not in actions or action == Action.WRITE:
+            continue
+        needs_input = bool(ACTIONS[action].form.base_fields)
+        form = bound.get(action)
+        if form is None and (not needs_input or action.value == opened):
+            form = ACTIONS[action].form(
+                initial=_initial(action, inquiry, request),
+                prefix=action.value,
+                **_form_kwargs(action, inquiry, request),
+            )
+        entries.append({"name": action.name.lower(), "value": action.value, "form": form, "needs_input": needs_input})
+    write_form = None
+    if Action.WRITE in actions:
+        write_form = bound.get(Action.WRITE) or ConversationForm(
+            initial={"kind": ConversationForm.NOTE}, prefix="write"
         )
-        for action in Action  # in the order of the lifecycle, not alphabetical
-        if action in actions
-    }
     today = timezone.localdate()
     context = {
         "inquiry": inquiry,
@@ -234,8 +255,12 @@ def _render_page(
         "goals": inquiry.sdg_goals.all(),
         "targets": inquiry.sdg_targets.all(),
         "collaborators": inquiry.collaborators.all(),
-        "actions": {action.name.lower() for action in actions},
-        "action_forms": action_forms,
+        "actions": entries,
+        "opened_name": next(
+            (entry["name"] for entry in entries if entry["value"] == opened and entry["needs_input"]), ""
+        ),
+        "write_form": write_form,
+        "unsaved_text": unsaved_text or [],
         "likely_duplicates": selectors.likely_duplicates(inquiry, visible_to=request.user)
         if Action.DUPLICATE in actions
         else [],
@@ -266,7 +291,20 @@ def inquiry_action(request: AuthenticatedRequest, pk: int, action: str) -> HttpR
     except ValueError:
         raise Http404 from None
     if chosen not in available_actions(inquiry, request.user):
-        raise PermissionDenied
+        if not role_allows(inquiry, request.user, chosen):
+            raise PermissionDenied
+        # Allowed for this person, but not any more in the inquiry's status: someone else got there first.
+        messages.error(
+            request,
+            _("This can no longer be done: the inquiry is now “%(status)s”. Nothing was saved.")
+            % {"status": inquiry.get_status_display()},
+        )
+        typed = [
+            str(value)
+            for key, value in request.POST.items()
+            if key.rsplit("-", 1)[-1] in {"body", "summary", "reason", "note"} and str(value).strip()
+        ]
+        return _render_page(request, inquiry, status=409, unsaved_text=typed)
     spec = ACTIONS[chosen]
     form = spec.form(request.POST, prefix=chosen.value, **_form_kwargs(chosen, inquiry, request))
     if chosen == Action.WRITE and request.htmx:

@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from partners.models import MunicipalUnit, Organisation
@@ -209,7 +210,8 @@ class SuggestionReasonTests(PortalTestCase):
             reason = inquiry.suggestion_reason
             goals = gettext("SDG %(goals)s") % {"goals": "11"}
             word = gettext("the word “%(word)s”") % {"word": "mobilitet"}
-        self.assertIn(goals, reason)
+        # The reason is a sentence: its first word starts with a capital letter.
+        self.assertTrue(reason.startswith(capfirst(goals)), reason)
         self.assertIn(word, reason)
         self.assertTrue(reason.endswith("Byutvikling og miljø"), reason)
 
