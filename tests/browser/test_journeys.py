@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
 from requests_app.models import Inquiry
-from tests.browser.personas import SECRETARIAT, Persona
+from tests.browser.personas import SECRETARIAT, UNIT_MEMBER, Persona
 from tests.browser.site import (
     REFERENCE_PATTERN,
     IntakeAnswers,
@@ -34,7 +36,9 @@ class Journey:
 
     partner_page: Page
     secretariat_page: Page
+    unit_page: Page
     secretariat: Persona
+    unit_member: Persona
     answers: IntakeAnswers
     reference: str = ""
 
@@ -84,13 +88,76 @@ def secretariat_opens_the_inquiry(journey: Journey) -> None:
     assert journey.answers.description in main
 
 
+def nb(message: str) -> str:
+    """The bokmål text of a message, as the staff see it (the steps use the bokmål pages)."""
+    with translation.override("nb"):
+        return gettext(message)
+
+
+def _press(page: Page, name: str) -> None:
+    """Click the button or link of an action on the inquiry page and wait for the page it leads to."""
+    control = page.locator("main").get_by_role("button", name=name, exact=True)
+    if control.count() == 0:
+        control = page.locator("main").get_by_role("link", name=name, exact=True)
+    with page.expect_navigation():
+        control.first.click()
+
+
+def secretariat_starts_triage_and_routes_to_the_unit(journey: Journey) -> None:
+    page = journey.secretariat_page
+    _press(page, nb("Start triage"))
+    assert journey.inquiry.status == Inquiry.Status.IN_TRIAGE
+    assert nb("In triage") in page.locator("main").inner_text()
+    _press(page, nb("Route to a unit"))
+    form = page.locator("form[action$='/route/']")
+    form.get_by_label(nb("Responsible unit")).select_option(label="Byutvikling og miljø")
+    form.get_by_label(nb("Note to the unit")).fill("Klimabudsjett: dette er deres fagfelt.")
+    submit_and_wait(page, form.get_by_role("button", name=nb("Route to a unit")))
+    inquiry = journey.inquiry
+    assert inquiry.status == Inquiry.Status.ROUTED and inquiry.unit is not None and inquiry.unit.code == "bym"
+    assert "Klimabudsjett: dette er deres fagfelt." in page.locator("#timeline").inner_text()
+
+
+def secretariat_writes_an_internal_note_in_place(journey: Journey) -> None:
+    """With JavaScript (htmx) the note is saved and the timeline redrawn without leaving the page."""
+    page = journey.secretariat_page
+    url = page.url
+    form = page.locator("form.write-form")
+    form.get_by_label(nb("Text")).fill("Ringte Tampere: de kommer i mars.")
+    form.get_by_role("button", name=nb("Save")).click()
+    page.locator("#timeline", has_text="Ringte Tampere: de kommer i mars.").wait_for()
+    assert page.url == url
+    assert journey.inquiry.messages.get().kind == "note"
+
+
+def unit_member_accepts_and_records_the_decision(journey: Journey) -> None:
+    page = journey.unit_page
+    log_in_through_login_page(page, journey.unit_member, "nb")
+    row = page.locator("tr", has_text=journey.reference)
+    assert row.count() == 1, f"{journey.reference} is not in the unit's list"
+    with page.expect_navigation():
+        row.get_by_role("link", name=journey.reference).click()
+    _press(page, nb("Accept for the unit"))
+    inquiry = journey.inquiry
+    assert inquiry.status == Inquiry.Status.IN_PROGRESS and inquiry.owner is not None
+    assert inquiry.owner.email == journey.unit_member.email
+    _press(page, nb("Record the decision"))
+    form = page.locator("form[action$='/decide/']")
+    form.get_by_label(nb("What was decided")).fill("Studiebesøk avtalt 12. mars med byutviklingsdirektøren.")
+    submit_and_wait(page, form.get_by_role("button", name=nb("Record the decision")))
+    assert journey.inquiry.status == Inquiry.Status.DECIDED
+    assert "Studiebesøk avtalt 12. mars" in page.locator("main").inner_text()
+
+
 def test_inquiry_journey(
     new_context: CreateContextCallback, live_server: LiveServer, personas: dict[str, Persona]
 ) -> None:
     journey = Journey(
         partner_page=new_context().new_page(),
         secretariat_page=new_context().new_page(),
+        unit_page=new_context().new_page(),
         secretariat=personas[SECRETARIAT],
+        unit_member=personas[UNIT_MEMBER],
         answers=IntakeAnswers(
             organisation_name="City of Tampere",
             organisation_kind="municipality",
@@ -106,3 +173,6 @@ def test_inquiry_journey(
     secretariat_logs_in(journey)
     secretariat_sees_the_inquiry_in_the_staff_list(journey)
     secretariat_opens_the_inquiry(journey)
+    secretariat_starts_triage_and_routes_to_the_unit(journey)
+    secretariat_writes_an_internal_note_in_place(journey)
+    unit_member_accepts_and_records_the_decision(journey)
