@@ -1,6 +1,20 @@
-from django.contrib import admin
+from typing import Any
 
-from requests_app.models import Inquiry, InquiryEvent, SdgGoal, SdgTarget
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Organisation
+from requests_app.models import (
+    Inquiry,
+    InquiryEvent,
+    ReplyTemplate,
+    RoutingRule,
+    SavedView,
+    SdgGoal,
+    SdgTarget,
+    ServiceTargets,
+)
 
 
 @admin.register(SdgGoal)
@@ -48,3 +62,83 @@ class InquiryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class RoutingRuleForm(forms.ModelForm):
+    """The JSON list fields as checkboxes, and a rule without any condition refused (it would match everything)."""
+
+    inquiry_types = forms.MultipleChoiceField(
+        label=_("inquiry types"), choices=Inquiry.Type.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    organisation_kinds = forms.MultipleChoiceField(
+        label=_("organisation kinds"),
+        choices=Organisation.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "name",
+            "position",
+            "unit",
+            "inquiry_types",
+            "organisation_kinds",
+            "sdg_goals",
+            "keywords",
+            "is_active",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        conditions = ("inquiry_types", "organisation_kinds", "sdg_goals", "keywords")
+        if not any(data.get(name) for name in conditions):
+            raise forms.ValidationError(
+                _("Give the rule at least one condition; without one it would match everything.")
+            )
+        return data
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    form = RoutingRuleForm
+    list_display = ["position", "name", "unit", "is_active"]
+    list_display_links = ["name"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["unit", "is_active"]
+    filter_horizontal = ["sdg_goals"]
+    list_select_related = ["unit"]
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "language", "subject", "is_active"]
+    list_filter = ["language", "is_active"]
+    search_fields = ["name", "subject", "body"]
+
+
+@admin.register(ServiceTargets)
+class ServiceTargetsAdmin(admin.ModelAdmin):
+    """One row: the business days within which the centre replies and decides."""
+
+    list_display = [
+        "__str__",
+        "first_reply_business_days",
+        "decision_business_days",
+        "interim_reply_warning_business_days",
+    ]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return not ServiceTargets.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "is_shared", "created_at"]
+    list_filter = ["is_shared"]
+    search_fields = ["name", "owner__email"]
+    list_select_related = ["owner"]

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,11 +39,22 @@ from requests_app.permissions import Action, available_actions, role_allows
 from requests_app.services import conversation, duplicates, editing, lifecycle
 from requests_app.services.errors import InquiryStateError, StaleInquiryError
 
+# How many other inquiries the inquiry's organisation has sent, counted in the query that loads the inquiry.
+_other_inquiries_of_the_organisation = (
+    Inquiry.objects.filter(organisation=OuterRef("organisation"))
+    .exclude(pk=OuterRef("pk"))
+    .order_by()
+    .values("organisation")
+    .annotate(count=Count("pk"))
+    .values("count")
+)
+
 
 def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
     return get_object_or_404(
         selectors.inquiries_visible_to(request.user)
         .select_related("organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of")
+        .annotate(other_inquiries_count=Coalesce(Subquery(_other_inquiries_of_the_organisation), 0))
         .prefetch_related(
             Prefetch("sdg_goals", queryset=SdgGoal.objects.order_by("number")),
             Prefetch("sdg_targets", queryset=SdgTarget.objects.order_by("goal_id", "position")),
@@ -214,6 +226,17 @@ def _initial(action: Action, inquiry: Inquiry, request: AuthenticatedRequest) ->
     return {}
 
 
+def _write_initial(
+    request: AuthenticatedRequest, inquiry: Inquiry, reply_templates: list[ReplyTemplate]
+) -> dict[str, Any]:
+    """The write form starts as an internal note, or as a message from the reply template chosen (?template=…)."""
+    chosen = next((item for item in reply_templates if str(item.pk) == request.GET.get("template")), None)
+    if chosen is None:
+        return {"kind": ConversationForm.NOTE}
+    subject, body = conversation.fill_reply_template(chosen, inquiry, staff=request.user)
+    return {"kind": ConversationForm.MESSAGE, "subject": subject, "body": body}
+
+
 def _render_page(
     request: AuthenticatedRequest,
     inquiry: Inquiry,
@@ -243,10 +266,11 @@ def _render_page(
                 **_form_kwargs(action, inquiry, request),
             )
         entries.append({"name": action.name.lower(), "value": action.value, "form": form, "needs_input": needs_input})
-    write_form = None
+    write_form, reply_templates = None, []
     if Action.WRITE in actions:
+        reply_templates = list(ReplyTemplate.objects.filter(is_active=True).order_by("language", "name"))
         write_form = bound.get(Action.WRITE) or ConversationForm(
-            initial={"kind": ConversationForm.NOTE}, prefix="write"
+            initial=_write_initial(request, inquiry, reply_templates), prefix="write"
         )
     today = timezone.localdate()
     context = {
@@ -260,6 +284,7 @@ def _render_page(
             (entry["name"] for entry in entries if entry["value"] == opened and entry["needs_input"]), ""
         ),
         "write_form": write_form,
+        "reply_templates": reply_templates,
         "unsaved_text": unsaved_text or [],
         "likely_duplicates": selectors.likely_duplicates(inquiry, visible_to=request.user)
         if Action.DUPLICATE in actions
@@ -267,9 +292,7 @@ def _render_page(
         "is_overdue": inquiry.is_overdue(today),
         "stale": stale,
         "saved_in_place": saved_in_place,
-        "other_inquiries_count": Inquiry.objects.filter(organisation=inquiry.organisation_id)
-        .exclude(pk=inquiry.pk)
-        .count(),
+        "other_inquiries_count": inquiry.other_inquiries_count,  # type: ignore[attr-defined]
     }
     return render(request, template, context, status=status)
 

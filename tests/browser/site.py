@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Locator, Page, Response, ViewportSize
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.base import PASSWORD
 from tests.browser.personas import Persona
@@ -113,6 +114,15 @@ def fill_intake_form(page: Page, answers: IntakeAnswers) -> Locator:
         box = form.locator(selector)
         if not box.is_visible():
             form.locator("details", has=page.locator(selector)).locator("summary").click()
-        box.check()
+        # The disclosure opens with an animation (and Designsystemet's script may load in the middle of it); under
+        # load a click can land before it has settled, so wait for the box and check again if it did not take.
+        box.wait_for(state="visible")
+        for _attempt in range(3):
+            try:
+                box.check(timeout=3000)
+                break
+            except PlaywrightError:
+                page.wait_for_timeout(300)
+        assert box.is_checked(), f"could not check the SDG target {target}"
     form.locator("[name='consent']").check()
     return form
