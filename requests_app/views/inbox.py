@@ -138,6 +138,7 @@ class InboxView(FilterView):
                 "views": _view_counts(self.request, self.choices),
                 "current_query": current,
                 "page_query": _query_without(self.request, "page"),
+                "size_query": _query_without(self.request, "page", "per_page"),
                 "columns": _sort_columns(self.request),
                 "has_filters": bool(_query_without(self.request, "page", "per_page", "ordering")),
                 "page_sizes": PAGE_SIZES,

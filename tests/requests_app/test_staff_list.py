@@ -168,3 +168,12 @@ class StaffListQueryBudgetTests(PortalTestCase):
         # The performance issue's budget is 12 for list pages.
         with self.assertNumQueries(11):
             self.client.get(LIST)
+
+
+class PageSizeLinkTests(PortalTestCase):
+    def test_the_rows_per_page_links_replace_the_size_instead_of_repeating_it(self) -> None:
+        self.client.force_login(self.amina)
+        response = self.client.get("/en/staff/", {"per_page": "50", "priority": "high"})
+        html = response.content.decode()
+        self.assertIn('href="?priority=high&amp;per_page=100"', html)
+        self.assertNotIn("per_page=50&amp;per_page", html)
