@@ -39,22 +39,21 @@ from requests_app.permissions import Action, available_actions, role_allows
 from requests_app.services import conversation, duplicates, editing, lifecycle
 from requests_app.services.errors import InquiryStateError, StaleInquiryError
 
-# How many other inquiries the inquiry's organisation has sent, counted in the query that loads the inquiry.
-_other_inquiries_of_the_organisation = (
-    Inquiry.objects.filter(organisation=OuterRef("organisation"))
-    .exclude(pk=OuterRef("pk"))
-    .order_by()
-    .values("organisation")
-    .annotate(count=Count("pk"))
-    .values("count")
-)
-
 
 def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
+    visible = selectors.inquiries_visible_to(request.user)
+    # How many other inquiries of the organisation this user may see, counted in the query that loads the inquiry.
+    others = (
+        visible.filter(organisation=OuterRef("organisation"))
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .values("organisation")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return get_object_or_404(
-        selectors.inquiries_visible_to(request.user)
-        .select_related("organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of")
-        .annotate(other_inquiries_count=Coalesce(Subquery(_other_inquiries_of_the_organisation), 0))
+        visible.select_related("organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of")
+        .annotate(other_inquiries_count=Coalesce(Subquery(others), 0))
         .prefetch_related(
             Prefetch("sdg_goals", queryset=SdgGoal.objects.order_by("number")),
             Prefetch("sdg_targets", queryset=SdgTarget.objects.order_by("goal_id", "position")),

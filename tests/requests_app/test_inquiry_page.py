@@ -572,3 +572,13 @@ class PageQueryTests(InquiryPageTestCase):
         with CaptureQueriesContext(connection) as queries:
             self.client.get(page_url(inquiry))
         self.assertLessEqual(len(queries), 15, "\n".join(query["sql"][:160] for query in queries))
+
+
+class OrganisationCountTests(InquiryPageTestCase):
+    def test_the_count_of_the_organisations_other_inquiries_is_only_of_those_the_user_may_see(self) -> None:
+        organisation = make_organisation(name="Delt Organisasjon AS")
+        mine = make_inquiry_in(S.ROUTED, organisation=organisation, unit=self.bym_unit)
+        make_inquiry_in(S.ROUTED, organisation=organisation, unit=self.bym_unit)
+        make_inquiry_in(S.ROUTED, organisation=organisation, unit=self.oppvekst_unit)
+        self.assertEqual(self.open(mine, self.bruno).context["other_inquiries_count"], 1)
+        self.assertEqual(self.open(mine, self.amina).context["other_inquiries_count"], 2)
