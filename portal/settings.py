@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import env, env_bool, env_int, env_list, env_optional
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "portal.context_processors.portal",
             ],
             "builtins": ["portal.templatetags.portal_tags"],
@@ -141,6 +145,23 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Explicit, so that a change of allauth's defaults does not loosen them unnoticed. The counters live in the cache
+# (shared by all web processes with REDIS_URL). The Django admin's login goes through allauth's (portal/urls.py),
+# so these limits cover it too. "key" is the e-mail address typed in; "ip" the client address.
+ACCOUNT_RATE_LIMITS = {
+    # Every login POST, successful or not: more than this answers 429 Too Many Requests.
+    "login": "30/m/ip",
+    # Failed logins: after five for one address (or twenty from one client) within five minutes, even the right
+    # password is refused with "too many failed login attempts" until the window has passed.
+    "login_failed": "20/5m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "manage_email": "10/m/user",
+}
 
 # --- Internationalisation ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "nb"
@@ -199,6 +220,8 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True  # a cache outage must never block a partner's submission
 # How many reverse proxies in front of the portal append to X-Forwarded-For; 0 = use the socket's address.
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", default=0, minimum=0)
+# allauth's login rate limits count per client address too, read from X-Forwarded-For the same way.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
 if not REDIS_URL:
     # The in-process cache is enough for one `runserver`; with Redis the counter is shared by all processes.
@@ -206,10 +229,58 @@ if not REDIS_URL:
 
 # --- Security ---------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy, in development too so that a violation shows up before production. Everything is
+# served by the portal itself: no inline <script>, no inline <style>, no style="" attributes in the pages (the
+# e-mail templates have inline styles, but e-mail is not subject to the policy). The vendored scripts fit:
+# - Designsystemet's web components attach their styles as constructed stylesheets (adoptedStyleSheets), which
+#   style-src does not govern; their <style> fallback exists only for browsers without adoptedStyleSheets, and
+#   they position popovers and the live region through the CSSOM (element.style.x = ...), which CSP allows.
+# - htmx runs with includeIndicatorStyles false, allowEval false and allowScriptTags false (templates/base.html),
+#   so it neither injects a <style> element nor evaluates code.
+# So no nonce and no 'unsafe-hashes' are needed; the csp context processor is enabled should one ever be.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+# Browser features the portal never uses are switched off for its pages and anything they could embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
