@@ -78,27 +78,23 @@ def send_inquiry_routed(inquiry: Inquiry) -> None:
     )
 
 
-def send_partner_replied(inquiry: Inquiry) -> None:
-    """Tell the handler that the partner has replied (the reply itself is read in the portal)."""
+def _send_to_handler(name: str, inquiry: Inquiry) -> None:
+    """An e-mail about the inquiry to whoever handles it, linking to its staff page."""
     recipients = _handler_addresses(inquiry)
     if recipients:
-        language = _handler_language(inquiry)
         _send(
-            "partner_replied",
+            name,
             to=recipients,
-            language=language,
+            language=_handler_language(inquiry),
             context={"inquiry": inquiry, "url": _staff_url(inquiry)},
         )
+
+
+def send_partner_replied(inquiry: Inquiry) -> None:
+    """Tell the handler that the partner has replied (the reply itself is read in the portal)."""
+    _send_to_handler("partner_replied", inquiry)
 
 
 def send_interim_reply_reminder(inquiry: Inquiry) -> None:
     """Remind the handler that the decision will be late and an interim reply should go to the partner."""
-    recipients = _handler_addresses(inquiry)
-    if recipients:
-        language = _handler_language(inquiry)
-        _send(
-            "interim_reply_reminder",
-            to=recipients,
-            language=language,
-            context={"inquiry": inquiry, "url": _staff_url(inquiry)},
-        )
+    _send_to_handler("interim_reply_reminder", inquiry)

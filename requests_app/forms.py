@@ -387,27 +387,28 @@ class DuplicateForm(forms.Form):
         return original
 
 
-class AssignForm(forms.Form):
+class _StaffChoiceForm(forms.Form):
+    """A form whose one people field offers `staff` (those who may work on the inquiry)."""
+
+    staff_field = ""
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            field = self.fields[self.staff_field]
+            assert isinstance(field, forms.ModelChoiceField)  # ModelMultipleChoiceField is one too
+            field.queryset = staff
+
+
+class AssignForm(_StaffChoiceForm):
+    staff_field = "owner"
     owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
     )
 
-    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if staff is not None:
-            field = self.fields["owner"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = staff
 
-
-class CollaboratorsForm(forms.Form):
+class CollaboratorsForm(_StaffChoiceForm):
+    staff_field = "collaborators"
     collaborators = forms.ModelMultipleChoiceField(
         label=_("Collaborators"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-
-    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if staff is not None:
-            field = self.fields["collaborators"]
-            assert isinstance(field, forms.ModelMultipleChoiceField)
-            field.queryset = staff

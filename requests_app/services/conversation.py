@@ -39,11 +39,22 @@ def _queue_email(message: InquiryMessage) -> None:
     transaction.on_commit(lambda: tasks.send_partner_message.delay(message_id))
 
 
-def _mark_first_reply(inquiry: Inquiry, now: datetime.datetime) -> list[str]:
-    if inquiry.first_replied_at is None:
-        inquiry.first_replied_at = now
-        return ["first_replied_at"]
-    return []
+def _to_partner(
+    inquiry: Inquiry, *, body: str, subject: str, actor: User, now: datetime.datetime, is_interim_reply: bool = False
+) -> tuple[InquiryMessage, list[str]]:
+    """Store a message to the partner; the first one is the first reply. Returns it and the fields changed."""
+    message = _create_message(
+        inquiry,
+        kind=InquiryMessage.Kind.TO_PARTNER,
+        body=_clean_body(body),
+        subject=subject,
+        author=actor,
+        is_interim_reply=is_interim_reply,
+    )
+    if inquiry.first_replied_at is not None:
+        return message, []
+    inquiry.first_replied_at = now
+    return message, ["first_replied_at"]
 
 
 @transaction.atomic
@@ -59,13 +70,8 @@ def send_message(
     """Write to the partner: stored, e-mailed after commit in the partner's language, later shown to them."""
     inquiry = lock(inquiry, expected_version=expected_version)
     require_status(inquiry, _CONVERSATION_STATUSES, pgettext("inquiry action", "written to"))
-    now = now or timezone.now()
-    message = _create_message(
-        inquiry, kind=InquiryMessage.Kind.TO_PARTNER, body=_clean_body(body), subject=subject, author=actor
-    )
-    record(
-        inquiry, InquiryEvent.Kind.MESSAGE_SENT, actor=actor, fields=_mark_first_reply(inquiry, now), message=message.pk
-    )
+    message, fields = _to_partner(inquiry, body=body, subject=subject, actor=actor, now=now or timezone.now())
+    record(inquiry, InquiryEvent.Kind.MESSAGE_SENT, actor=actor, fields=fields, message=message.pk)
     _queue_email(message)
     return message
 
@@ -97,11 +103,9 @@ def request_information(
         pgettext("inquiry action", "put on hold for the partner"),
     )
     now = now or timezone.now()
-    message = _create_message(
-        inquiry, kind=InquiryMessage.Kind.TO_PARTNER, body=_clean_body(body), subject=subject, author=actor
-    )
+    message, fields = _to_partner(inquiry, body=body, subject=subject, actor=actor, now=now)
     before = inquiry.status
-    fields = pause_for_partner(inquiry, now) + _mark_first_reply(inquiry, now)
+    fields += pause_for_partner(inquiry, now)
     record(
         inquiry,
         InquiryEvent.Kind.INFORMATION_REQUESTED,
@@ -164,16 +168,9 @@ def send_interim_reply(
         pgettext("inquiry action", "given an interim reply"),
     )
     now = now or timezone.now()
-    message = _create_message(
-        inquiry,
-        kind=InquiryMessage.Kind.TO_PARTNER,
-        body=_clean_body(body),
-        subject=subject,
-        author=actor,
-        is_interim_reply=True,
-    )
+    message, fields = _to_partner(inquiry, body=body, subject=subject, actor=actor, now=now, is_interim_reply=True)
     inquiry.interim_reply_sent_at = now
-    fields = ["interim_reply_sent_at", *_mark_first_reply(inquiry, now)]
+    fields.append("interim_reply_sent_at")
     record(inquiry, InquiryEvent.Kind.INTERIM_REPLY_SENT, actor=actor, fields=fields, message=message.pk)
     _queue_email(message)
     return message
