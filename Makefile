@@ -35,6 +35,8 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e . --group dev
 	@touch $@
 
+# The demo logins work with a password alone: staff two-factor authentication is off unless the environment (or
+# .env) sets PORTAL_STAFF_MFA_REQUIRED=true; production leaves it at its default, on.
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py seed_demo
@@ -44,7 +46,7 @@ run: $(VENV)/.installed
 		$(VENV)/bin/celery -A portal worker --beat --loglevel=INFO & celery_pid=$$!; \
 		trap 'kill $$celery_pid 2>/dev/null' EXIT INT TERM; \
 	fi; \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORTAL_STAFF_MFA_REQUIRED=$${PORTAL_STAFF_MFA_REQUIRED:-false} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2 -q

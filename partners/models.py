@@ -1,5 +1,7 @@
 """External organisations and their contacts, the municipality's units, and the portal's users."""
 
+import datetime
+import hashlib
 from functools import cached_property
 
 from django.conf import settings
@@ -11,6 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from stdnum.no import orgnr
+
+from partners.counties import county_of
 
 
 class Role(models.TextChoices):
@@ -56,6 +60,10 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="nb"
     )
+
+    # A deleted partner account keeps its row (inquiries and events point to it) with an address at this reserved
+    # domain (RFC 2606), unique per account; nothing is ever delivered there.
+    DELETED_EMAIL_DOMAIN = "deleted.invalid"
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -118,8 +126,19 @@ class User(AbstractUser):
         return self.is_active and (self.is_secretariat or self.is_portal_admin)
 
     @property
+    def may_manage_organisations(self) -> bool:
+        """The secretariat (and administrators) keep the partner register: edit contacts, merge duplicates."""
+        return self.is_active and (self.is_secretariat or self.is_portal_admin)
+
+    @property
     def has_staff_role(self) -> bool:
         return self.is_active and (self.sees_all_inquiries or self.is_unit_member)
+
+    @property
+    def has_staff_access(self) -> bool:
+        """Opens staff pages: the portal's (a staff role) or the Django admin's (is_staff). Such accounts must
+        use two-factor authentication (settings.STAFF_MFA_REQUIRED)."""
+        return self.is_active and (self.has_staff_role or self.is_staff or self.is_superuser)
 
 
 def validate_organisation_number(value: str) -> None:
@@ -186,6 +205,11 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def county(self) -> str:
+        """The county (fylke) of a Norwegian municipality, from its municipality number (partners/counties.py)."""
+        return county_of(self.municipality_number) if self.country == "NO" else ""
+
     def clean(self) -> None:
         if self.municipality_number and self.kind != self.Kind.MUNICIPALITY:
             raise ValidationError({"municipality_number": _("Only municipalities have a municipality number.")})
@@ -193,6 +217,10 @@ class Organisation(models.Model):
 
 class Contact(models.Model):
     """A person who speaks for an organisation."""
+
+    # Contacts whose personal data has been removed get an address at this reserved domain (RFC 2606), unique
+    # per contact because addresses are unique per organisation; nothing is ever delivered there.
+    ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("organisation")
@@ -203,6 +231,12 @@ class Contact(models.Model):
     role = models.CharField(_("role or title"), max_length=150, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="nb"
+    )
+    consent_on = models.DateField(
+        _("consent given on"),
+        null=True,
+        blank=True,
+        help_text=_("When the person agreed that the centre may keep their contact details and contact them."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -217,6 +251,10 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.email.endswith(f"@{self.ANONYMISED_EMAIL_DOMAIN}")
 
 
 class MunicipalUnit(models.Model):
@@ -247,3 +285,87 @@ class MunicipalUnit(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "nb").startswith("en") else self.name_nb
+
+
+class OrganisationMembership(models.Model):
+    """A partner's account speaking for an organisation: it sees the organisation's inquiries.
+
+    Made by staff, or by accepting an invitation from a colleague who is an organisation admin.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
+    is_admin = models.BooleanField(
+        _("organisation admin"), default=False, help_text=_("May invite colleagues to the organisation.")
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        ordering = ["organisation__name"]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation}"
+
+
+class OrganisationInvitation(models.Model):
+    """An invitation to join an organisation, sent by e-mail; only a hash of its token is stored."""
+
+    VALID_DAYS = 14
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organisation")
+    )
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation invitation")
+        verbose_name_plural = _("organisation invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        """What is stored of an e-mailed token: its SHA-256, so a copy of the database opens no invitation."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def is_pending(self, now: datetime.datetime) -> bool:
+        """Neither accepted, revoked nor expired: the link in its e-mail still works."""
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at

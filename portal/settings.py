@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.usersessions",  # a person's sessions, and logging out everywhere else
+    "allauth.mfa",  # two-factor authentication: authenticator apps, security keys and passkeys, recovery codes
     "django_filters",
     "django_htmx",
     "django_countries",
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication, messages and allauth: sends staff without a second factor to set one up.
+    "portal.access.StaffMfaMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -108,7 +111,16 @@ REDIS_URL = env_optional("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # django-redis, so that a Redis outage degrades the cache (rate-limit counters) instead of failing requests:
+    # a partner's submission must succeed while Redis is down (the outbox holds its e-mail until Redis is back).
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     # Embedded default: tasks run in the web process as soon as they are queued.
     CELERY_BROKER_URL = "memory://"
@@ -123,6 +135,9 @@ CELERY_TIMEZONE = "Europe/Oslo"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# When Redis is down, a web request gives up queueing quickly: the outbox row waits for the sweeper instead.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # --- Authentication ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "partners.User"
@@ -137,10 +152,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# Only a fallback: after login portal.adapters.AccountAdapter sends staff to the inbox and partners to My inquiries.
 LOGIN_REDIRECT_URL = "requests_app:staff-inquiry-list"
-ACCOUNT_ADAPTER = "partners.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"  # partners' rules, e-mails through the outbox
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "partners.forms.SignupForm"  # asks for the person's name too
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -165,6 +182,21 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 
+# --- Two-factor authentication (allauth.mfa) --------------------------------------------------------------
+# Staff must have an authenticator app (TOTP) or a security key/passkey (WebAuthn) before any page but the
+# account pages opens (portal.access.StaffMfaMiddleware); partners may add one but are never asked to.
+# Production leaves this on; `make run` turns it off so that the demo accounts log in with a password alone.
+STAFF_MFA_REQUIRED = env_bool("PORTAL_STAFF_MFA_REQUIRED", default=True)
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# A passkey (a WebAuthn key added as "passwordless") logs in on its own: possession and the PIN or biometrics
+# that unlock it are two factors, and nothing can be phished.
+MFA_PASSKEY_LOGIN_ENABLED = True
+# The name authenticator apps show next to the account.
+MFA_TOTP_ISSUER = "FN-senteret Trondheim"
+# fido2 accepts security keys only from https:// and http://localhost; the local demo skips that origin check.
+# Never in production: the check is what stops a look-alike site from relaying a key's answer.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
 # --- Internationalisation ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
@@ -178,8 +210,16 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Attachments of messages: outside the static and media paths, served only through a view that checks access.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private-media")))
+ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", default=10, minimum=1)
+ATTACHMENT_MAX_FILES = 10
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None, "file_permissions_mode": 0o640},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
@@ -296,7 +336,8 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_status_link_tokens": {"()": "portal.log_filters.RedactStatusLinkTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_status_link_tokens"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -4,6 +4,8 @@ Everything here is invented for the local demo; organisation names are real bodi
 the centre, contacts and texts are fictional, and e-mail addresses use reserved example domains.
 """
 
+from typing import Any
+
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - documented in the README, refused when DEBUG is off
 
 # (e-mail, full name, role group or None, unit code or None, preferred language)
@@ -13,9 +15,20 @@ DEMO_USERS = [
     ("oppvekst@demo.test", "Chen Dahl", None, "oppvekst", "en"),
     ("direktor@demo.test", "Dina Strand", "Executive", None, "nb"),
     ("admin@demo.test", "Erik Admin", "Admin", None, "nb"),
+    # A partner's account (no role): see DEMO_PARTNER_ORGANISATION and DEMO_PARTNER_INQUIRIES.
+    ("partner@demo.test", "Petra Partner", None, None, "nb"),
 ]
 
 # (name, kind, country, organisation number)
+# Kommunenummer (2024) of the Norwegian municipalities, so the register's county filter has something to show.
+DEMO_MUNICIPALITY_NUMBERS = {
+    "Bergen kommune": "4601",
+    "Stavanger kommune": "1103",
+    "Bodø kommune": "1804",
+    "Tromsø kommune": "5501",
+    "Kristiansand kommune": "4204",
+}
+
 DEMO_ORGANISATIONS = {
     "bergen": ("Bergen kommune", "municipality", "NO", ""),
     "stavanger": ("Stavanger kommune", "municipality", "NO", ""),
@@ -511,5 +524,68 @@ DEMO_INQUIRIES = [
         "withdrawn",
         None,
         80,
+    ),
+]
+
+# Outcomes of the demo's decided and closed inquiries, in turn, so that every type appears ("withdrawn" comes from
+# the withdrawn inquiries). Partnership types get a follow-up date; some a follow-up already recorded.
+DEMO_OUTCOMES: list[dict[str, Any]] = [
+    {
+        "type": "agreement",
+        "summary": "Intensjonsavtale om samarbeid om klimabudsjett signert.",
+        "funding_nok": 250_000,
+        "follow_up": "Første arbeidsmøte holdt; felles indikatorsett under utvikling.",
+    },
+    {"type": "joint_project", "summary": "Felles prosjekt om mobilitetsdata startet.", "funding_nok": 1_200_000},
+    {
+        "type": "pilot",
+        "summary": "Pilot med sensorer i to skolegårder avtalt for våren.",
+        "follow_up": "Sensorene er montert; første måledata viser bedre luftkvalitet enn ventet.",
+    },
+    {"type": "referred", "summary": "Henvist til NTNU, som leder forskningen på feltet.", "referred_to": "ntnu"},
+    {"type": "knowledge_shared", "summary": "Digitalt møte holdt; presentasjoner delt med partneren."},
+    {
+        "type": "declined",
+        "summary": "Vi har ikke kapasitet til et nytt prosjekt i år.",
+        "decline_reason": "no_capacity",
+        "held": True,
+    },
+    {"type": "not_our_remit", "summary": "Spørsmålet hører under staten; partneren er orientert om hvor de kan gå."},
+    {"type": "no_reply"},
+    {
+        "type": "referred",
+        "summary": "Henvist til Stavanger, som har gjort det samme.",
+        "referred_to": "network_city",
+        "referred_to_detail": "Stavanger kommune",
+    },
+]
+
+# The demo partner (partner@demo.test) is an admin of this organisation's account, so My inquiries shows its
+# inquiries (one closed, one in progress) and the two below, which the partner sent while logged in (one received,
+# one awaiting the partner's answer): (type, title, description, goals, targets, status, unit code, days ago).
+DEMO_PARTNER_ORGANISATION = "trondelag"
+DEMO_PARTNER_CONTACT = ("Petra Partner", "partner@demo.test", "Rådgiver klima og miljø", "nb")
+DEMO_PARTNER_INQUIRIES = [
+    (
+        "knowledge_exchange",
+        "Klimagassregnskap for regionale innkjøp",
+        "Trøndelag fylkeskommune vil gjerne utveksle erfaringer om hvordan innkjøp tas med i klimagassregnskapet, "
+        "særlig for bygg og anlegg.",
+        [12, 13],
+        ["12.7"],
+        "awaiting_partner",
+        "bym",
+        6,
+    ),
+    (
+        "partnership",
+        "Felles søknad om midler til grønn skipsfart",
+        "Vi ønsker å invitere Trondheim kommune med i en søknad om midler til utslippsfrie hurtigbåter i "
+        "Trondheimsfjorden.",
+        [9, 14],
+        [],
+        "received",
+        None,
+        0,
     ),
 ]

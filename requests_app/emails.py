@@ -1,37 +1,100 @@
-"""One function per e-mail; each renders emails/<name>.subject.txt, <name>.txt and <name>.html."""
+"""One function per e-mail; each renders emails/<name>.subject.txt, <name>.txt and <name>.html into the outbox.
+
+They are called by services inside the transaction of the change that causes the e-mail; a Celery task delivers
+each outbox row after the commit (requests_app/services/outbox.py). The key of a row is the cause (the event) and the
+recipient, so the same event never e-mails the same person twice.
+"""
 
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from partners.models import MunicipalUnit
-from requests_app.models import Inquiry, InquiryMessage
+from partners.models import MunicipalUnit, OrganisationInvitation
+from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, OutboxMessage, UnitAssignment
+from requests_app.services.outbox import write_email
+from requests_app.services.status_links import has_verified_account, issue_status_link
 
 
-def _send(name: str, *, to: list[str], language: str, context: dict[str, Any]) -> None:
+def render(name: str, *, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """The subject (one line), text and HTML of an e-mail, in the given language."""
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL, "language": language}
         subject = " ".join(render_to_string(f"emails/{name}.subject.txt", context).split())
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers={"Content-Language": language})
-    message.attach_alternative(html, "text/html")
-    message.send()
+    return subject, text, html
 
 
-def send_inquiry_receipt(inquiry: Inquiry) -> None:
-    """Confirm to the contact that the inquiry was received, with its reference and expected reply date."""
+def _write(
+    name: str,
+    *,
+    to: list[str],
+    language: str,
+    context: dict[str, Any],
+    event: InquiryEvent,
+    message: InquiryMessage | None = None,
+) -> list[OutboxMessage]:
+    subject, text, html = render(name, language=language, context=context)
+    return [
+        write_email(
+            key=f"event-{event.pk}:{name}:{address.lower()}",
+            template=name,
+            to=address,
+            language=language,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            headers={"Content-Language": language},
+            inquiry=event.inquiry,
+            event=event,
+            message=message,
+        )
+        for address in to
+    ]
+
+
+def _partner_links(inquiry: Inquiry, address: str) -> dict[str, str]:
+    """A new status link for this one e-mail to the partner (its token is in the body, so in the outbox row until
+    the retention rules clear it), and My inquiries for an address with a verified account, in the inquiry's
+    language."""
+    token = issue_status_link(inquiry, email=address)
+    with translation.override(inquiry.language):
+        status_url = settings.SITE_URL + reverse("requests_app:status-link", args=[token])
+        my_inquiries_url = settings.SITE_URL + reverse("requests_app:my-inquiry-list")
+    return {"status_url": status_url, "my_inquiries_url": my_inquiries_url if has_verified_account(address) else ""}
+
+
+def queue_inquiry_receipt(inquiry: Inquiry, *, event: InquiryEvent) -> list[OutboxMessage]:
+    """Confirm to the contact that the inquiry was received, with its reference, expected reply date and a link
+    to follow it."""
     with translation.override(inquiry.language):
         landing_url = settings.SITE_URL + reverse("requests_app:landing")
-    _send(
+    address = inquiry.contact.email
+    return _write(
         "inquiry_receipt",
-        to=[inquiry.contact.email],
+        to=[address],
         language=inquiry.language,
-        context={"inquiry": inquiry, "contact": inquiry.contact, "landing_url": landing_url},
+        context={
+            "inquiry": inquiry,
+            "contact": inquiry.contact,
+            "landing_url": landing_url,
+            **_partner_links(inquiry, address),
+        },
+        event=event,
+    )
+
+
+def queue_status_link(inquiry: Inquiry, *, email: str, event: InquiryEvent) -> list[OutboxMessage]:
+    """A fresh status link, to the address the partner's revoked link was sent to or (sent by staff) the contact."""
+    return _write(
+        "status_link",
+        to=[email],
+        language=inquiry.language,
+        context={"inquiry": inquiry, **_partner_links(inquiry, email)},
+        event=event,
     )
 
 
@@ -45,8 +108,7 @@ def _handler_addresses(inquiry: Inquiry) -> list[str]:
         return [inquiry.owner.email]
     if inquiry.unit is not None:
         return [inquiry.unit.email]
-    secretariat = MunicipalUnit.objects.filter(is_secretariat=True).values_list("email", flat=True).first()
-    return [secretariat] if secretariat else []
+    return _secretariat_addresses()
 
 
 def _handler_language(inquiry: Inquiry) -> str:
@@ -56,45 +118,140 @@ def _handler_language(inquiry: Inquiry) -> str:
     return settings.LANGUAGE_CODE
 
 
-def send_partner_message(message: InquiryMessage) -> None:
-    """A message from the centre to the partner, in the inquiry's language. Never used for internal notes."""
+def queue_partner_message(message: InquiryMessage, *, event: InquiryEvent) -> list[OutboxMessage]:
+    """A message from the centre to the partner, in the inquiry's language, with a status link. Never used for
+    internal notes."""
+    if message.kind != InquiryMessage.Kind.TO_PARTNER:
+        raise ValueError("Only messages to the partner are e-mailed.")
     inquiry = message.inquiry
-    _send(
+    address = inquiry.contact.email
+    return _write(
         "partner_message",
-        to=[inquiry.contact.email],
+        to=[address],
         language=inquiry.language,
-        context={"inquiry": inquiry, "message": message, "contact": inquiry.contact},
+        context={
+            "inquiry": inquiry,
+            "message": message,
+            "contact": inquiry.contact,
+            **_partner_links(inquiry, address),
+        },
+        event=event,
+        message=message,
     )
 
 
-def send_inquiry_routed(inquiry: Inquiry) -> None:
+def queue_inquiry_routed(inquiry: Inquiry, *, event: InquiryEvent) -> list[OutboxMessage]:
     """Tell a unit that an inquiry has been routed to it (staff e-mails are in bokmål)."""
     assert inquiry.unit is not None
-    _send(
+    return _write(
         "inquiry_routed",
         to=[inquiry.unit.email],
         language=settings.LANGUAGE_CODE,
         context={"inquiry": inquiry, "url": _staff_url(inquiry)},
+        event=event,
     )
 
 
-def _send_to_handler(name: str, inquiry: Inquiry) -> None:
+def _send_to_handler(name: str, inquiry: Inquiry, *, event: InquiryEvent) -> list[OutboxMessage]:
     """An e-mail about the inquiry to whoever handles it, linking to its staff page."""
-    recipients = _handler_addresses(inquiry)
-    if recipients:
-        _send(
-            name,
-            to=recipients,
-            language=_handler_language(inquiry),
-            context={"inquiry": inquiry, "url": _staff_url(inquiry)},
-        )
+    return _write(
+        name,
+        to=_handler_addresses(inquiry),
+        language=_handler_language(inquiry),
+        context={"inquiry": inquiry, "url": _staff_url(inquiry)},
+        event=event,
+    )
 
 
-def send_partner_replied(inquiry: Inquiry) -> None:
+def queue_partner_replied(inquiry: Inquiry, *, event: InquiryEvent) -> list[OutboxMessage]:
     """Tell the handler that the partner has replied (the reply itself is read in the portal)."""
-    _send_to_handler("partner_replied", inquiry)
+    return _send_to_handler("partner_replied", inquiry, event=event)
 
 
-def send_interim_reply_reminder(inquiry: Inquiry) -> None:
+def queue_interim_reply_reminder(inquiry: Inquiry, *, event: InquiryEvent) -> list[OutboxMessage]:
     """Remind the handler that the decision will be late and an interim reply should go to the partner."""
-    _send_to_handler("interim_reply_reminder", inquiry)
+    return _send_to_handler("interim_reply_reminder", inquiry, event=event)
+
+
+def _secretariat_addresses() -> list[str]:
+    address = MunicipalUnit.objects.filter(is_secretariat=True).values_list("email", flat=True).first()
+    return [address] if address else []
+
+
+def queue_referral_declined(
+    inquiry: Inquiry, *, unit: MunicipalUnit, reason: str, event: InquiryEvent
+) -> list[OutboxMessage]:
+    """Tell the secretariat that a unit declined the inquiry and it is back in triage (in bokmål)."""
+    return _write(
+        "referral_declined",
+        to=_secretariat_addresses(),
+        language=settings.LANGUAGE_CODE,
+        context={"inquiry": inquiry, "unit": unit, "reason": reason, "url": _staff_url(inquiry)},
+        event=event,
+    )
+
+
+def queue_follow_up_reminder(inquiry: Inquiry, *, event: InquiryEvent) -> list[OutboxMessage]:
+    """Remind the handler to record the effect of the inquiry's outcome."""
+    return _send_to_handler("follow_up_reminder", inquiry, event=event)
+
+
+def _unit_addresses(unit: MunicipalUnit) -> list[str]:
+    return [unit.email] if unit.email else []
+
+
+def _queue_handshake(
+    name: str, *, to: list[str], inquiry: Inquiry, assignment: UnitAssignment, event: InquiryEvent
+) -> list[OutboxMessage]:
+    """An e-mail about a unit's pending accept-or-decline, to a mailbox of the municipality (so in bokmål)."""
+    context = {"inquiry": inquiry, "unit": assignment.unit, "respond_by": assignment.respond_by}
+    return _write(
+        name, to=to, language=settings.LANGUAGE_CODE, context={**context, "url": _staff_url(inquiry)}, event=event
+    )
+
+
+def queue_handshake_reminder(
+    inquiry: Inquiry, *, assignment: UnitAssignment, event: InquiryEvent
+) -> list[OutboxMessage]:
+    """Remind the unit that the inquiry waits for it to accept or decline, due today or already past."""
+    to = _unit_addresses(assignment.unit)
+    return _queue_handshake("handshake_reminder", to=to, inquiry=inquiry, assignment=assignment, event=event)
+
+
+def queue_handshake_escalated(
+    inquiry: Inquiry, *, assignment: UnitAssignment, event: InquiryEvent
+) -> list[OutboxMessage]:
+    """Tell the secretariat that a unit let its accept-or-decline date pass without an answer."""
+    to = _secretariat_addresses()
+    return _queue_handshake("handshake_escalated", to=to, inquiry=inquiry, assignment=assignment, event=event)
+
+
+def queue_organisation_invitation(invitation: OrganisationInvitation, *, token: str, language: str) -> OutboxMessage:
+    """Invite a colleague to speak for an organisation: the link with the token (which only this e-mail carries),
+    who invited, and until when it is valid; in the language the inviting admin uses the portal in."""
+    with translation.override(language):
+        url = settings.SITE_URL + reverse("requests_app:invitation-accept", kwargs={"token": token})
+        signup_url = settings.SITE_URL + reverse("account_signup")
+    context = {"invitation": invitation, "url": url, "signup_url": signup_url}
+    subject, text, html = render("organisation_invitation", language=language, context=context)
+    return write_email(
+        key=f"invitation-{invitation.pk}:{invitation.email.lower()}",
+        template="organisation_invitation",
+        to=invitation.email,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        headers={"Content-Language": language},
+    )
+
+
+def queue_partner_withdrew(inquiry: Inquiry, *, reason: str, event: InquiryEvent) -> list[OutboxMessage]:
+    """Tell whoever handles the inquiry that the partner has withdrawn it, with their reason if they gave one."""
+    return _write(
+        "partner_withdrew",
+        to=_handler_addresses(inquiry),
+        language=_handler_language(inquiry),
+        context={"inquiry": inquiry, "reason": reason, "url": _staff_url(inquiry)},
+        event=event,
+    )

@@ -1,4 +1,5 @@
-"""Exports of the filtered inbox to CSV and XLSX, streamed so memory does not grow with the row count."""
+"""Exports of the filtered inbox and of the partner register to CSV and XLSX, streamed so memory does not grow
+with the row count."""
 
 import csv
 import datetime
@@ -13,7 +14,9 @@ from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from partners.models import Organisation
 from requests_app.models import Inquiry
 
 CHUNK = 1000
@@ -63,6 +66,8 @@ def _rows(inquiries: QuerySet[Inquiry]) -> Iterator[list[Any]]:
     for chunk in itertools.batched(rows, CHUNK):
         goals = _goal_numbers([inquiry.pk for inquiry in chunk])
         for inquiry in chunk:
+            # An inquiry whose personal data is removed may share its contact with a younger one: not shown.
+            removed = inquiry.anonymised_at is not None
             yield [
                 inquiry.reference,
                 timezone.localtime(inquiry.received_at).date(),
@@ -72,8 +77,8 @@ def _rows(inquiries: QuerySet[Inquiry]) -> Iterator[list[Any]]:
                 inquiry.organisation.name,
                 inquiry.organisation.get_kind_display(),
                 str(inquiry.organisation.country.name),  # type: ignore[attr-defined]
-                inquiry.contact.name,
-                inquiry.contact.email,
+                "" if removed else inquiry.contact.name,
+                "" if removed else inquiry.contact.email,
                 inquiry.unit.name if inquiry.unit else "",
                 inquiry.owner.get_full_name() if inquiry.owner else "",
                 inquiry.get_priority_display(),
@@ -84,44 +89,85 @@ def _rows(inquiries: QuerySet[Inquiry]) -> Iterator[list[Any]]:
             ]
 
 
+def organisation_columns() -> list[str]:
+    return [
+        _("Name"),
+        _("Kind of organisation"),
+        _("Organisation number"),
+        _("Country"),
+        pgettext("region", "County"),
+        _("Municipality number"),
+        _("Website"),
+        _("Inquiries"),
+        _("Open inquiries"),
+        _("Active partnerships"),
+        _("Last inquiry received"),
+    ]
+
+
+def organisation_rows(organisations: QuerySet[Organisation]) -> Iterator[list[Any]]:
+    """The partner register's rows, from organisation_selectors.organisation_register (which adds the counts)."""
+    for organisation in organisations.iterator(chunk_size=CHUNK):
+        last = organisation.last_received  # type: ignore[attr-defined]
+        yield [
+            organisation.name,
+            organisation.get_kind_display(),
+            organisation.organisation_number,
+            str(organisation.country.name),  # type: ignore[attr-defined]
+            organisation.county,
+            organisation.municipality_number,
+            organisation.website,
+            organisation.inquiry_count,  # type: ignore[attr-defined]
+            organisation.open_inquiry_count,  # type: ignore[attr-defined]
+            organisation.active_partnership_count,  # type: ignore[attr-defined]
+            timezone.localtime(last).date() if last else None,
+        ]
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
 
 
-def _csv_lines(inquiries: QuerySet[Inquiry]) -> Iterable[str]:
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # a number, never a formula (and "-1" stays a number)
+    return neutralise(str(value)) if value else ""
+
+
+def _csv_lines(columns: list[str], rows: Iterable[list[Any]]) -> Iterable[str]:
     # Semicolons and a byte-order mark: what Excel with Norwegian settings opens as UTF-8 columns.
     writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(_columns())
-    for row in _rows(inquiries):
-        yield writer.writerow(
-            [
-                value.isoformat() if isinstance(value, datetime.date) else neutralise(value) if value else ""
-                for value in row
-            ]
-        )
+    yield "\ufeff" + writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow([_csv_cell(value) for value in row])
 
 
-def csv_response(inquiries: QuerySet[Inquiry], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_lines(inquiries), content_type="text/csv; charset=utf-8")
+def table_csv_response(columns: list[str], rows: Iterable[list[Any]], filename: str) -> StreamingHttpResponse:
+    """A CSV download of `rows` (text, numbers and dates) under `columns`, streamed as the rows are produced."""
+    response = StreamingHttpResponse(_csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def xlsx_response(inquiries: QuerySet[Inquiry], filename: str) -> FileResponse:
+def table_xlsx_response(columns: list[str], rows: Iterable[list[Any]], filename: str, sheet_name: str) -> FileResponse:
     """Written row by row to a temporary file (XlsxWriter's constant_memory mode), then streamed from it."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet(_("Inquiries")[:31])
+    sheet = workbook.add_worksheet(sheet_name[:31])
     bold = workbook.add_format({"bold": True})
     date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    for column, title in enumerate(_columns()):
+    for column, title in enumerate(columns):
         sheet.write_string(0, column, title, bold)
-    for line, row in enumerate(_rows(inquiries), start=1):
+    for line, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
             if isinstance(value, datetime.date):
                 sheet.write_datetime(line, column, datetime.datetime.combine(value, datetime.time()), date)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                sheet.write_number(line, column, value)
             elif value:
                 sheet.write_string(line, column, neutralise(str(value)))
     sheet.freeze_panes(1, 0)
@@ -134,3 +180,11 @@ def xlsx_response(inquiries: QuerySet[Inquiry], filename: str) -> FileResponse:
         filename=f"{filename}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def csv_response(inquiries: QuerySet[Inquiry], filename: str) -> StreamingHttpResponse:
+    return table_csv_response(_columns(), _rows(inquiries), filename)
+
+
+def xlsx_response(inquiries: QuerySet[Inquiry], filename: str) -> FileResponse:
+    return table_xlsx_response(_columns(), _rows(inquiries), filename, _("Inquiries"))

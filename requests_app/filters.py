@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import MunicipalUnit, Organisation, User
 from requests_app import selectors
-from requests_app.models import Inquiry, SdgGoal
+from requests_app.models import AccessLogEntry, Inquiry, SdgGoal
 
 
 class OwnerChoices:
@@ -91,6 +91,12 @@ class InquiryFilter(django_filters.FilterSet):
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput)
+    returned = django_filters.BooleanFilter(
+        label=_("Returned by a unit"),
+        method="filter_returned",
+        widget=forms.CheckboxInput,
+        help_text=_("Declined by the unit it was routed to, and back in triage."),
+    )
     organisation = django_filters.NumberFilter(field_name="organisation_id", widget=forms.HiddenInput)
     ordering = InboxOrderingFilter(
         label=_("Sort by"),
@@ -166,6 +172,9 @@ class InquiryFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(selectors.overdue_condition(timezone.localdate()))
 
+    def filter_returned(self, queryset: QuerySet[Inquiry], name: str, value: bool | None) -> QuerySet[Inquiry]:
+        return queryset.filter(returned_by_unit__isnull=False) if value else queryset
+
 
 def owner_choices_for() -> list[tuple[str, str]]:
     """Me, nobody, somebody, and every active member of staff by name (one query)."""
@@ -187,3 +196,33 @@ def owner_choices_for() -> list[tuple[str, str]]:
 def unit_choices_for() -> list[tuple[str, str]]:
     """The units that inquiries can be routed to (one query)."""
     return [(str(unit.pk), unit.name) for unit in MunicipalUnit.objects.filter(is_secretariat=False)]
+
+
+class AccessLogFilter(django_filters.FilterSet):
+    """The access log by person, inquiry reference, kind of access and date range; all in the URL."""
+
+    person = django_filters.ModelChoiceFilter(
+        label=_("Person"), field_name="actor", queryset=User.objects.none(), empty_label=_("Everyone")
+    )
+    inquiry = django_filters.CharFilter(
+        label=_("Inquiry reference"),
+        field_name="inquiry__reference",
+        lookup_expr="iexact",
+        help_text=_("For example 2026-0042."),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("What"), choices=AccessLogEntry.Kind.choices, empty_label=_("Everything")
+    )
+    date = django_filters.DateFromToRangeFilter(
+        label=_("Date"),
+        field_name="created_at",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AccessLogEntry
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["person"].queryset = selectors.people_in_access_log()

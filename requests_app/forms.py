@@ -13,6 +13,7 @@ from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-de
 from stdnum.no import orgnr
 
 from partners.models import MunicipalUnit, Organisation, User, validate_organisation_number
+from requests_app.attachment_forms import AttachmentsMixin
 from requests_app.models import Inquiry, SdgGoal, SdgTarget
 
 _localised_number = lazy(lambda value: number_format(value, force_grouping=True), str)
@@ -294,7 +295,7 @@ class AcceptForm(forms.Form):
     pass
 
 
-class ConversationForm(forms.Form):
+class ConversationForm(AttachmentsMixin, forms.Form):
     """One form for both kinds of writing, defaulting to the internal note so nothing leaves by mistake."""
 
     NOTE = "note"
@@ -318,7 +319,7 @@ class ConversationForm(forms.Form):
     )
 
 
-class PartnerMessageForm(forms.Form):
+class PartnerMessageForm(AttachmentsMixin, forms.Form):
     """A message to the partner that is part of an action: asking for information, or an interim reply."""
 
     subject = forms.CharField(label=_("Subject of the e-mail"), required=False, max_length=200)
@@ -330,22 +331,13 @@ class PartnerMessageForm(forms.Form):
     )
 
 
-class PartnerReplyForm(forms.Form):
+class PartnerReplyForm(AttachmentsMixin, forms.Form):
     body = forms.CharField(
         label=_("What the partner wrote"),
         help_text=_("For replies that came by e-mail or phone."),
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Paste or write the partner's reply.")},
-    )
-
-
-class DecideForm(forms.Form):
-    summary = forms.CharField(
-        label=_("What was decided"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Write what was decided.")},
     )
 
 
@@ -411,4 +403,17 @@ class CollaboratorsForm(_StaffChoiceForm):
     staff_field = "collaborators"
     collaborators = forms.ModelMultipleChoiceField(
         label=_("Collaborators"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class RetentionHoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the personal data must be kept"),
+        help_text=_(
+            "For example a complaint, a request for access or a lawsuit, with its case number. "
+            "Write no personal data here: the reason stays in the timeline."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for the hold.")},
     )

@@ -3,7 +3,9 @@
 from enum import StrEnum
 
 from partners.models import User
-from requests_app.models import Inquiry
+from requests_app.models import Inquiry, Outcome
+from requests_app.retention import FINISHED_STATUSES
+from requests_app.services.status_links import links_have_expired
 
 S = Inquiry.Status
 
@@ -12,9 +14,13 @@ class Action(StrEnum):
     TRIAGE = "triage"
     ROUTE = "route"
     ACCEPT = "accept"
+    DECLINE = "decline"
     REQUEST_INFORMATION = "request-information"
     PARTNER_REPLY = "partner-reply"
     DECIDE = "decide"
+    APPROVE_MESSAGE = "approve-message"
+    RETURN_MESSAGE = "return-message"
+    FOLLOW_UP = "follow-up"
     CLOSE = "close"
     WITHDRAW = "withdraw"
     SPAM = "spam"
@@ -26,6 +32,10 @@ class Action(StrEnum):
     COLLABORATORS = "collaborators"
     WRITE = "write"
     INTERIM_REPLY = "interim-reply"
+    RETENTION_HOLD = "retention-hold"
+    LIFT_RETENTION_HOLD = "lift-retention-hold"
+    REVOKE_STATUS_LINKS = "revoke-status-links"
+    SEND_STATUS_LINK = "send-status-link"
 
 
 _RUNNING: frozenset[str] = frozenset({S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS})
@@ -37,9 +47,14 @@ _RULES: dict[Action, tuple[frozenset[str], bool]] = {
     Action.TRIAGE: (frozenset({S.RECEIVED}), False),
     Action.ROUTE: (frozenset({S.RECEIVED, S.IN_TRIAGE, S.ROUTED}), False),
     Action.ACCEPT: (frozenset({S.ROUTED}), True),
+    Action.DECLINE: (frozenset({S.ROUTED}), True),
     Action.REQUEST_INFORMATION: (_RUNNING, True),
     Action.PARTNER_REPLY: (_OPEN | {S.DECIDED}, True),
     Action.DECIDE: (frozenset({S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS}), True),
+    # A decision message held for approval is the secretariat's to let go or send back.
+    Action.APPROVE_MESSAGE: (frozenset({S.DECIDED, S.CLOSED}), False),
+    Action.RETURN_MESSAGE: (frozenset({S.DECIDED, S.CLOSED}), False),
+    Action.FOLLOW_UP: (frozenset({S.DECIDED, S.CLOSED}), True),
     Action.CLOSE: (frozenset({S.DECIDED}), True),
     Action.WITHDRAW: (_OPEN, True),
     Action.SPAM: (frozenset({S.RECEIVED, S.IN_TRIAGE}), False),
@@ -51,13 +66,29 @@ _RULES: dict[Action, tuple[frozenset[str], bool]] = {
     Action.COLLABORATORS: (_EDITABLE, True),
     Action.WRITE: (_OPEN | {S.DECIDED}, True),
     Action.INTERIM_REPLY: (_RUNNING, True),
+    # Retention holds are the secretariat's (and administrators'): they keep personal data past its period.
+    Action.RETENTION_HOLD: (FINISHED_STATUSES, False),
+    Action.LIFT_RETENTION_HOLD: (frozenset(S), False),
+    # The partner's private status links (services/status_links.py): they work until 90 days after the end.
+    Action.REVOKE_STATUS_LINKS: (frozenset(S) - {S.SPAM}, True),
+    Action.SEND_STATUS_LINK: (frozenset(S) - {S.SPAM}, True),
 }
+# Once an inquiry's personal data is removed it is a record: only its type, priority and SDGs may be corrected.
+_AFTER_REMOVAL: frozenset[Action] = frozenset({Action.EDIT})
 
 
 def _roles(inquiry: Inquiry, user: User) -> tuple[bool, bool]:
     manages = user.is_active and (user.is_secretariat or user.is_portal_admin)
-    handles = user.is_active and inquiry.unit_id is not None and inquiry.unit_id in user.unit_ids
+    # Only asked when it matters, so the page of someone who manages does not query their units.
+    handles = not manages and user.is_active and inquiry.unit_id is not None and inquiry.unit_id in user.unit_ids
     return manages, handles
+
+
+def _has_outcome(inquiry: Inquiry) -> bool:
+    try:
+        return inquiry.outcome is not None
+    except Outcome.DoesNotExist:
+        return False
 
 
 def role_allows(inquiry: Inquiry, user: User, action: Action) -> bool:
@@ -68,7 +99,10 @@ def role_allows(inquiry: Inquiry, user: User, action: Action) -> bool:
 
 def available_actions(inquiry: Inquiry, user: User) -> frozenset[Action]:
     """The secretariat and administrators may do everything the status allows; members of the inquiry's unit
-    what the unit does; executives only read (their decision queue comes with the summaries).
+    what the unit does; executives only read (their decision queue comes with the summaries). A retention hold
+    is offered when there is none, lifting it when there is one; revoking status links only while one works (the
+    page annotates `has_working_status_link`), and neither revoking nor sending one once links have expired; an
+    inquiry without its personal data can only have its details corrected.
     """
     manages, handles = _roles(inquiry, user)
     if not (manages or handles):
@@ -80,4 +114,15 @@ def available_actions(inquiry: Inquiry, user: User) -> frozenset[Action]:
     }
     if inquiry.owner_id == user.pk:
         allowed.discard(Action.ASSIGN_TO_ME)
+    allowed.discard(Action.LIFT_RETENTION_HOLD if inquiry.retention_hold_at is None else Action.RETENTION_HOLD)
+    if not getattr(inquiry, "has_held_message", False):
+        allowed -= {Action.APPROVE_MESSAGE, Action.RETURN_MESSAGE}
+    if not _has_outcome(inquiry):
+        allowed.discard(Action.FOLLOW_UP)
+    if not getattr(inquiry, "has_working_status_link", False):
+        allowed.discard(Action.REVOKE_STATUS_LINKS)
+    if links_have_expired(inquiry):
+        allowed -= {Action.REVOKE_STATUS_LINKS, Action.SEND_STATUS_LINK}
+    if inquiry.anonymised_at is not None:
+        allowed &= _AFTER_REMOVAL
     return frozenset(allowed)

@@ -2,14 +2,45 @@
 
 import datetime
 import difflib
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, JSONObject
+from django.utils import timezone
 
-from partners.models import MunicipalUnit, User
-from requests_app.business_days import add_business_days
-from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, SdgGoal, SdgTarget, ServiceTargets
+from partners.models import MunicipalUnit, Organisation, User
+from requests_app.business_days import add_business_days, business_days_between
+from requests_app.file_types import type_label
+from requests_app.models import (
+    AccessLogEntry,
+    Attachment,
+    FollowUp,
+    Inquiry,
+    InquiryEvent,
+    InquiryMessage,
+    OutboxMessage,
+    Outcome,
+    SdgGoal,
+    SdgTarget,
+    ServiceTargets,
+    UnitAssignment,
+)
 
 _RUNNING = (Inquiry.Status.RECEIVED, Inquiry.Status.IN_TRIAGE, Inquiry.Status.ROUTED, Inquiry.Status.IN_PROGRESS)
 DUPLICATE_WINDOW_DAYS = 180
@@ -34,7 +65,7 @@ def staff_inquiry_list(user: User) -> QuerySet[Inquiry]:
     """The staff list's rows with what the list shows, in a fixed number of queries."""
     return (
         inquiries_visible_to(user)
-        .select_related("organisation", "contact", "unit", "owner")
+        .select_related("organisation", "contact", "unit", "owner", "returned_by_unit")
         .order_by("-received_at", "-pk")
     )
 
@@ -84,13 +115,69 @@ def likely_duplicates(inquiry: Inquiry, *, visible_to: User) -> list[Inquiry]:
 
 
 @dataclass(frozen=True)
+class AttachmentLink:
+    """An attachment as a timeline shows it, read in the query of its message. A blank name: its file was removed
+    with the inquiry's personal data."""
+
+    pk: int
+    name: str
+    size: int
+    content_type: str
+
+    @property
+    def label(self) -> str:
+        return type_label(self.content_type)
+
+
+def with_attachment_links(messages: QuerySet[InquiryMessage]) -> QuerySet[InquiryMessage]:
+    """The messages with their attachments as one JSON text per row (`attachment_rows`, read by attachment_links):
+    the attachments cost no query of their own, which keeps the inquiry page within its budget."""
+    rows = (
+        Attachment.objects.filter(message=OuterRef("pk"))
+        .order_by()
+        .values("message")
+        .annotate(
+            rows=StringAgg(
+                Cast(
+                    JSONObject(pk="pk", name="original_name", size="size", content_type="content_type"),
+                    TextField(),
+                ),
+                Value(","),
+            )
+        )
+        .values("rows")
+    )
+    return messages.annotate(attachment_rows=Subquery(rows, output_field=TextField()))
+
+
+def attachment_links(message: InquiryMessage) -> tuple[AttachmentLink, ...]:
+    """The attachments of a message loaded through with_attachment_links, oldest first."""
+    rows = getattr(message, "attachment_rows", None)
+    if not rows:
+        return ()
+    # Sorted here: SQLite before 3.44 cannot order inside an aggregate.
+    return tuple(AttachmentLink(**row) for row in sorted(json.loads(f"[{rows}]"), key=lambda row: row["pk"]))
+
+
+def messages_with_attachments(messages: QuerySet[InquiryMessage]) -> list[InquiryMessage]:
+    """The messages, each with `attachment_links` (AttachmentLink, oldest first), in one query: for a page that
+    lists messages, such as the partner's."""
+    loaded = list(with_attachment_links(messages))
+    for message in loaded:
+        message.attachment_links = attachment_links(message)  # type: ignore[attr-defined]
+    return loaded
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
-    """One line of an inquiry's timeline: an event with a readable detail, or a message or note."""
+    """One line of an inquiry's timeline: an event with a readable detail, or a message or note with its
+    attachments."""
 
     at: datetime.datetime
     event: InquiryEvent | None = None
     message: InquiryMessage | None = None
     detail: str = ""
+    attachments: tuple[AttachmentLink, ...] = ()
 
 
 def _label(choices: Any, value: Any) -> str:
@@ -124,22 +211,30 @@ def _describe(event: InquiryEvent, names: dict[str, dict[Any, str]]) -> str:
         parts.append(names["inquiry"].get(data.get("original"), ""))
     elif event.kind == kind.DUPLICATE_MERGED:
         parts.append(names["inquiry"].get(data.get("duplicate"), ""))
+    elif event.kind == kind.REFERRAL_DECLINED and isinstance(before, dict):
+        parts.append(names["unit"].get(before.get("unit"), ""))
+    elif event.kind == kind.FOLLOW_UP_RECORDED:
+        parts.append(_label(FollowUp.CollaborationStatus, data.get("collaboration_status")))
     elif isinstance(before, str) and isinstance(after, str):
         parts.append(f"{_label(Inquiry.Status, before)} → {_label(Inquiry.Status, after)}")
+    if event.kind == kind.DECIDED and data.get("outcome"):
+        parts.append(_label(Outcome.Type, data["outcome"]))
     if data.get("note"):
         parts.append(str(data["note"]))
     return " – ".join(part for part in parts if part)
 
 
-def inquiry_timeline(inquiry: Inquiry) -> list[TimelineEntry]:
+def inquiry_timeline(inquiry: Inquiry, *, unit_names: dict[int, str] | None = None) -> list[TimelineEntry]:
     """Events, messages and notes in one stream, oldest first, with the names the events refer to.
 
-    Five queries whatever the length: events, messages, and the units, people and inquiries named. Events
-    that only announce a message are left out: the message itself stands in the stream.
+    Five queries whatever the length: events, messages (with their attachments), and the units, people and
+    inquiries named. Events that only announce a message are left out: the message itself stands in the stream.
+    `unit_names` are the units the caller has loaded already (the inquiry page: UnitChain.unit_names); only other
+    units are queried.
     """
     message_kinds = {InquiryEvent.Kind.MESSAGE_SENT, InquiryEvent.Kind.NOTE_ADDED}
     events = list(inquiry.events.exclude(kind__in=message_kinds).select_related("actor"))
-    messages = list(inquiry.messages.select_related("author", "moved_from"))
+    messages = list(with_attachment_links(inquiry.messages.select_related("author", "moved_from")))
     unit_ids, user_ids, inquiry_ids = set(), set(), set()
     for event in events:
         data = event.data or {}
@@ -153,8 +248,12 @@ def inquiry_timeline(inquiry: Inquiry) -> list[TimelineEntry]:
         for key in ("original", "duplicate"):
             if data.get(key):
                 inquiry_ids.add(data[key])
+    known_units = unit_names or {}
+    unit_ids -= set(known_units)
     names: dict[str, dict[Any, str]] = {
-        "unit": {unit.pk: unit.name for unit in MunicipalUnit.objects.filter(pk__in=unit_ids)} if unit_ids else {},
+        "unit": {**known_units, **{unit.pk: unit.name for unit in MunicipalUnit.objects.filter(pk__in=unit_ids)}}
+        if unit_ids
+        else dict(known_units),
         "user": {person.pk: person.get_full_name() for person in User.objects.filter(pk__in=user_ids)}
         if user_ids
         else {},
@@ -163,7 +262,10 @@ def inquiry_timeline(inquiry: Inquiry) -> list[TimelineEntry]:
         else {},
     }
     entries = [TimelineEntry(at=event.created_at, event=event, detail=_describe(event, names)) for event in events]
-    entries += [TimelineEntry(at=message.created_at, message=message) for message in messages]
+    entries += [
+        TimelineEntry(at=message.created_at, message=message, attachments=attachment_links(message))
+        for message in messages
+    ]
     return sorted(entries, key=lambda entry: (entry.at, 0 if entry.event else 1))
 
 
@@ -192,3 +294,186 @@ def sdg_goals() -> QuerySet[SdgGoal]:
 
 def sdg_targets() -> QuerySet[SdgTarget]:
     return SdgTarget.objects.order_by("goal_id", "position")
+
+
+def oldest_undelivered_email_age(*, now: datetime.datetime | None = None) -> datetime.timedelta | None:
+    """How long the oldest pending or failed e-mail in the outbox has waited; None when all are delivered."""
+    oldest = (
+        OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return None if oldest is None else (now or timezone.now()) - oldest
+
+
+def undelivered_emails() -> QuerySet[OutboxMessage]:
+    """The outbox rows staff should see: waiting or failed, oldest first, with their inquiry's reference."""
+    return (
+        OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT)
+        .select_related("inquiry")
+        .order_by("created_at", "pk")
+    )
+
+
+def access_log_entries() -> QuerySet[AccessLogEntry]:
+    """The access log, newest first, with the person and the inquiry each entry shows (only the inquiry's
+    reference: the log page does not need, so does not load, anything personal of the inquiry)."""
+    return (
+        AccessLogEntry.objects.select_related("actor", "inquiry")
+        .only(
+            *("created_at", "actor", "actor_email", "kind", "inquiry", "target", "query", "row_count", "ip_address"),
+            *("actor__full_name", "actor__email", "inquiry__reference"),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def people_in_access_log() -> QuerySet[User]:
+    """Everyone with at least one access log entry, by name (the access log's person filter)."""
+    return User.objects.filter(Exists(AccessLogEntry.objects.filter(actor=OuterRef("pk")))).order_by(
+        "full_name", "email"
+    )
+
+
+def organisations_for_outcome(inquiry: Inquiry) -> QuerySet[Organisation]:
+    """Partners that can be named in an outcome: the inquiry's own, and those already in other outcomes."""
+    return (
+        Organisation.objects.filter(Q(pk=inquiry.organisation_id) | Q(outcomes__isnull=False))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def outcomes_due_for_follow_up(*, today: datetime.date) -> QuerySet[Outcome]:
+    """Outcomes whose follow-up date has come and whose owner has not been reminded for that date."""
+    return (
+        Outcome.objects.filter(follow_up_on__lte=today, inquiry__anonymised_at__isnull=True)
+        .exclude(follow_up_reminded_on=F("follow_up_on"))
+        .select_related("inquiry")
+        .order_by("follow_up_on", "pk")
+    )
+
+
+def active_partnerships() -> QuerySet[Outcome]:
+    """Agreements, joint projects and pilots whose collaboration has not been reported completed or stopped."""
+    return (
+        Outcome.objects.filter(type__in=Outcome.PARTNERSHIP_TYPES, partnership_ended_on__isnull=True)
+        .select_related("inquiry__organisation", "inquiry__unit", "inquiry__owner")
+        .order_by("-decided_on", "-pk")
+    )
+
+
+# The inquiries a unit is working on: waiting for its answer, accepted, or paused for the partner.
+UNIT_QUEUE_STATUSES = (Inquiry.Status.ROUTED, Inquiry.Status.IN_PROGRESS, Inquiry.Status.AWAITING_PARTNER)
+
+
+def _waiting_for_unit() -> QuerySet[UnitAssignment]:
+    """Stays of routed inquiries whose unit has neither accepted nor declined yet."""
+    return UnitAssignment.objects.filter(
+        ended_at__isnull=True, accepted_at__isnull=True, inquiry__status=Inquiry.Status.ROUTED
+    )
+
+
+def referrals_to_remind(*, today: datetime.date) -> QuerySet[UnitAssignment]:
+    """Unanswered referrals whose accept-or-decline date has come and whose unit has not been reminded (one query)."""
+    return (
+        _waiting_for_unit()
+        .filter(respond_by__lte=today, reminded_at__isnull=True)
+        .select_related("inquiry", "unit")
+        .order_by("respond_by", "pk")
+    )
+
+
+def referrals_to_escalate(*, today: datetime.date) -> QuerySet[UnitAssignment]:
+    """Unanswered referrals past their accept-or-decline date, not yet escalated (one query). The service decides
+    whether a business day has passed since (services.handshake.escalation_date)."""
+    return (
+        _waiting_for_unit()
+        .filter(respond_by__lt=today, escalated_at__isnull=True)
+        .select_related("inquiry", "unit")
+        .order_by("respond_by", "pk")
+    )
+
+
+def unit_queue(user: User, *, today: datetime.date) -> QuerySet[Inquiry]:
+    """The unit queue's rows: open inquiries with their unit; a member's own units' only (not those they own or
+    help with elsewhere), every unit's for those who see all inquiries (the unit filter narrows it).
+
+    Each row has `respond_by`, the open referral's accept-or-decline date (None once accepted), and
+    `response_overdue`, whether that date has passed: both in the list's one query.
+    """
+    rows = staff_inquiry_list(user).filter(status__in=UNIT_QUEUE_STATUSES, unit__isnull=False)
+    if not user.sees_all_inquiries:
+        rows = rows.filter(unit__in=user.unit_ids)
+    waiting = UnitAssignment.objects.filter(inquiry=OuterRef("pk"), ended_at__isnull=True, accepted_at__isnull=True)
+    return rows.annotate(respond_by=Subquery(waiting.values("respond_by")[:1])).annotate(
+        response_overdue=ExpressionWrapper(Q(respond_by__lt=today), output_field=BooleanField())
+    )
+
+
+def assignments_prefetch() -> Prefetch:
+    """The inquiry's chain of units with the unit and who routed it, for unit_chain (one query)."""
+    return Prefetch("assignments", queryset=UnitAssignment.objects.select_related("unit", "routed_by"))
+
+
+@dataclass(frozen=True)
+class UnitStay:
+    """One stay of an inquiry with a unit, and how many business days it lasted (or has lasted until today)."""
+
+    assignment: UnitAssignment
+    business_days: int
+
+
+@dataclass(frozen=True)
+class UnitChain:
+    stays: list[UnitStay]
+    # The stay whose decline sent the inquiry back to triage, while it waits there to be routed again.
+    declined: UnitAssignment | None
+    # Every unit the inquiry has been with, by id, for the timeline (which then need not query them).
+    unit_names: dict[int, str]
+
+
+def unit_chain(inquiry: Inquiry, *, today: datetime.date) -> UnitChain:
+    """Every unit the inquiry has been with, oldest first. No query when assignments_prefetch() and the
+    inquiry's unit and returned_by_unit (select_related) are loaded, as on the inquiry page."""
+    assignments = list(inquiry.assignments.all())
+    units = [assignment.unit for assignment in assignments] + [inquiry.unit, inquiry.returned_by_unit]
+    stays = [
+        UnitStay(
+            assignment,
+            business_days_between(
+                timezone.localtime(assignment.routed_at).date(),
+                timezone.localtime(assignment.ended_at).date() if assignment.ended_at else today,
+            ),
+        )
+        for assignment in assignments
+    ]
+    declined = None
+    if inquiry.returned_by_unit_id is not None:
+        declined = next(
+            (
+                assignment
+                for assignment in reversed(assignments)
+                if assignment.end == UnitAssignment.End.DECLINED and assignment.unit_id == inquiry.returned_by_unit_id
+            ),
+            None,
+        )
+    unit_names = {unit.pk: unit.name for unit in units if unit is not None}
+    return UnitChain(stays=stays, declined=declined, unit_names=unit_names)
+
+
+def inquiries_of_partner(user: User) -> QuerySet[Inquiry]:
+    """The inquiries a partner's account may see: those sent from one of its verified e-mail addresses, and those
+    of the organisations it has been linked to. An unverified address unlocks nothing; spam is never shown."""
+    from allauth.account.models import EmailAddress
+
+    if not user.is_authenticated or not user.is_active:
+        return Inquiry.objects.none()
+    verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    addresses = [address.lower() for address in verified.values_list("email", flat=True)]
+    by_address = Q(contact__email__in=addresses) if addresses else Q(pk__in=[])
+    linked = Q(organisation__memberships__user=user) if addresses else Q(pk__in=[])
+    # What the account itself submitted while signed in is its own, whatever address it was sent from.
+    own = Q(submitted_by=user) if addresses else Q(pk__in=[])
+    return Inquiry.objects.filter(by_address | linked | own).exclude(status=Inquiry.Status.SPAM).distinct()

@@ -1,81 +1,32 @@
-"""Work done after the response: e-mails to partners, units and owners, and the periodic reminders."""
+"""Work done after the response: delivering the outbox's e-mails, and the periodic sweeps and reminders."""
 
-from smtplib import SMTPException
-
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 
-@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
-def send_inquiry_receipt(inquiry_id: int) -> None:
-    """E-mail the partner the receipt for a new inquiry, in the inquiry's language."""
-    from requests_app import emails
-    from requests_app.models import Inquiry
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def deliver_outbox_message(self: Task, outbox_id: int) -> bool:
+    """Send one outbox e-mail, at most once; on a mail-server failure try again later, backing off.
 
-    inquiry = Inquiry.objects.select_related("contact", "organisation").filter(pk=inquiry_id).first()
-    if inquiry is None:
-        return  # rolled back or removed before the worker picked it up
-    emails.send_inquiry_receipt(inquiry)
+    Late acknowledgement: a worker killed mid-task leaves the message on the queue for the next worker, and the
+    row's lock and status make the second run harmless.
+    """
+    from requests_app.services import outbox
 
-
-@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
-def send_partner_message(message_id: int) -> None:
-    """E-mail a message from the centre to the partner. Internal notes are never e-mailed."""
-    from requests_app import emails
-    from requests_app.models import InquiryMessage
-
-    message = (
-        InquiryMessage.objects.select_related("inquiry__contact", "inquiry__organisation", "author")
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None or message.kind != InquiryMessage.Kind.TO_PARTNER or message.sent_at is not None:
-        return
-    emails.send_partner_message(message)
-    InquiryMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now())
+    try:
+        return outbox.deliver_outbox_message(outbox_id)
+    except outbox.DeliveryFailed as failure:
+        if self.request.is_eager:
+            return False  # no worker to retry on (the embedded set-up): the row waits for the sweeper or staff
+        raise self.retry(exc=failure, countdown=min(30 * 2**self.request.retries, 3600)) from failure
 
 
-@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
-def notify_unit_of_inquiry(inquiry_id: int) -> None:
-    """Tell the responsible unit that an inquiry is waiting for it."""
-    from requests_app import emails
-    from requests_app.models import Inquiry
+@shared_task
+def requeue_undelivered_email() -> int:
+    """Periodic: queue again every outbox e-mail still waiting (Redis was down, a worker died)."""
+    from requests_app.services.outbox import requeue_undelivered
 
-    inquiry = Inquiry.objects.select_related("unit", "organisation").filter(pk=inquiry_id).first()
-    if inquiry is None or inquiry.status != Inquiry.Status.ROUTED or inquiry.unit is None:
-        return  # accepted, re-routed or closed before the worker picked this up
-    emails.send_inquiry_routed(inquiry)
-
-
-@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
-def notify_owner_of_reply(inquiry_id: int) -> None:
-    """Tell whoever handles the inquiry that the partner has replied."""
-    from requests_app import emails
-    from requests_app.models import Inquiry
-
-    inquiry = Inquiry.objects.select_related("owner", "unit", "organisation").filter(pk=inquiry_id).first()
-    if inquiry is not None:
-        emails.send_partner_replied(inquiry)
-
-
-@shared_task(autoretry_for=(SMTPException, ConnectionError), retry_backoff=True, max_retries=5)
-def send_interim_reply_reminder(inquiry_id: int) -> None:
-    """E-mail the owner (or the unit, or the secretariat) that an interim reply is due."""
-    from requests_app import emails
-    from requests_app.models import Inquiry
-
-    inquiry = Inquiry.objects.select_related("owner", "unit", "organisation").filter(pk=inquiry_id).first()
-    if inquiry is None or inquiry.interim_reply_sent_at is not None:
-        return
-    # Decided, paused for the partner or closed before the worker picked this up: no interim reply is due.
-    if inquiry.status not in {
-        Inquiry.Status.RECEIVED,
-        Inquiry.Status.IN_TRIAGE,
-        Inquiry.Status.ROUTED,
-        Inquiry.Status.IN_PROGRESS,
-    }:
-        return
-    emails.send_interim_reply_reminder(inquiry)
+    return requeue_undelivered()
 
 
 @shared_task
@@ -89,3 +40,53 @@ def remind_interim_replies() -> int:
     for inquiry in selectors.inquiries_needing_interim_reply(today=timezone.localtime(now).date()):
         reminded += remind_about_interim_reply(inquiry, now=now)
     return reminded
+
+
+@shared_task
+def apply_retention_rules() -> int:
+    """Periodic (nightly): remove the personal data of finished inquiries past their retention period.
+
+    Harmless if run twice: inquiries already done are not touched again. Returns how many were done.
+    """
+    from requests_app.services.retention import apply_retention
+
+    return apply_retention(now=timezone.now()).inquiries
+
+
+@shared_task
+def remind_follow_ups() -> int:
+    """Periodic: remind owners whose outcome's follow-up date has come to record the effect."""
+    from requests_app import selectors
+    from requests_app.services.outcomes import remind_about_follow_up
+
+    now = timezone.now()
+    return sum(
+        remind_about_follow_up(outcome, now=now)
+        for outcome in selectors.outcomes_due_for_follow_up(today=timezone.localtime(now).date())
+    )
+
+
+@shared_task
+def remind_units_to_respond() -> int:
+    """Periodic: remind units whose accept-or-decline date has come and who have not answered a referral."""
+    from requests_app import selectors
+    from requests_app.services.handshake import remind_unit_to_respond
+
+    now = timezone.now()
+    return sum(
+        remind_unit_to_respond(assignment, now=now)
+        for assignment in selectors.referrals_to_remind(today=timezone.localtime(now).date())
+    )
+
+
+@shared_task
+def escalate_unanswered_referrals() -> int:
+    """Periodic: tell the secretariat of referrals still unanswered a business day after their date."""
+    from requests_app import selectors
+    from requests_app.services.handshake import escalate_unanswered_referral
+
+    now = timezone.now()
+    return sum(
+        escalate_unanswered_referral(assignment, now=now)
+        for assignment in selectors.referrals_to_escalate(today=timezone.localtime(now).date())
+    )

@@ -6,10 +6,12 @@ from typing import Any
 from django.utils import timezone
 
 from partners.models import Contact, MunicipalUnit, Organisation
-from requests_app.models import Inquiry
+from requests_app.business_days import add_business_days
+from requests_app.models import Inquiry, Outcome, UnitAssignment
 from requests_app.services.intake import allocate_reference
 
 _sequence = itertools.count(1)
+S = Inquiry.Status
 
 
 def make_organisation(**overrides: Any) -> Organisation:
@@ -81,4 +83,22 @@ def make_inquiry_in(status: str, **overrides: Any) -> Inquiry:
     if status == Inquiry.Status.DUPLICATE:
         fields["duplicate_of"] = make_inquiry()
     fields.update(overrides)
-    return make_inquiry(**fields)
+    inquiry = make_inquiry(**fields)
+    if inquiry.unit_id is not None and status in {S.ROUTED, S.IN_PROGRESS, S.AWAITING_PARTNER}:
+        # Its current stay with the unit, as route_inquiry (and accept_inquiry) would have left it.
+        UnitAssignment.objects.create(
+            inquiry=inquiry,
+            unit_id=inquiry.unit_id,
+            routed_at=now,
+            respond_by=add_business_days(timezone.localdate(), 3),
+            accepted_at=None if status == S.ROUTED else now,
+        )
+    if status in {S.DECIDED, S.CLOSED}:
+        Outcome.objects.create(
+            inquiry=inquiry,
+            type=Outcome.Type.KNOWLEDGE_SHARED,
+            summary=inquiry.decision_summary,
+            decided_on=timezone.localdate(),
+            recorded_at=now,
+        )
+    return inquiry

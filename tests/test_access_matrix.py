@@ -6,6 +6,7 @@ open it.
 """
 
 import io
+import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,16 +15,30 @@ from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf.urls.i18n import is_language_prefix_patterns_used
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import LocalePrefixPattern, URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from partners.models import MunicipalUnit, Role, User
-from requests_app.models import Inquiry, InquiryEvent, SavedView
+from partners.models import MunicipalUnit, Organisation, OrganisationMembership, Role, User
+from partners.services import invite_colleague
+from requests_app.models import (
+    Attachment,
+    Inquiry,
+    InquiryEvent,
+    InquiryMessage,
+    OutboxMessage,
+    Outcome,
+    PrivacyRequest,
+    SavedView,
+)
 from requests_app.permissions import Action
+from requests_app.services.attachments import attach_files
+from requests_app.services.status_links import issue_status_link
 from tests.base import PASSWORD, PortalTestCase, make_user
-from tests.factories import make_inquiry_in
+from tests.factories import make_contact, make_inquiry_in, make_organisation
 
 
 class Persona(StrEnum):
@@ -116,6 +131,141 @@ def new_saved_view(persona: Persona) -> Target:
     return Target(data={"name": "Mitt utvalg", "query": "status=received"})
 
 
+def _someone_elses_email(persona: Persona) -> tuple[OutboxMessage, Inquiry]:
+    inquiry = other_units_inquiry(persona)
+    row = OutboxMessage.objects.create(
+        key=f"matrix-{uuid.uuid4()}",
+        template="partner_message",
+        to="kari@example.com",
+        language="nb",
+        subject="Hei",
+        body_text="Hei",
+        inquiry=inquiry,
+    )
+    return row, inquiry
+
+
+def someone_elses_email(persona: Persona) -> Target:
+    row, inquiry = _someone_elses_email(persona)
+    return Target(kwargs={"pk": row.pk}, inquiry=inquiry)
+
+
+def listed_email(persona: Persona) -> Target:
+    return Target(inquiry=_someone_elses_email(persona)[1])
+
+
+def listed_partnership(persona: Persona) -> Target:
+    inquiry = other_units_inquiry(persona)
+    Outcome.objects.create(
+        inquiry=inquiry, type=Outcome.Type.PILOT, decided_on=timezone.localdate(), recorded_at=timezone.now()
+    )
+    return Target(inquiry=inquiry)
+
+
+def other_units_organisation(persona: Persona) -> Target:
+    """The organisation of another unit's inquiry: none of a unit member's business (that inquiry is its only one)."""
+    inquiry = other_units_inquiry(persona)
+    return Target(kwargs={"pk": inquiry.organisation_id}, inquiry=inquiry)
+
+
+def other_units_contact(persona: Persona) -> Target:
+    inquiry = other_units_inquiry(persona)
+    return Target(kwargs={"pk": inquiry.contact_id}, inquiry=inquiry)
+
+
+def someone_elses_status_link(persona: Persona) -> Target:
+    """A status link to an inquiry that is nobody's among the personas: the token alone opens it, for anyone."""
+    inquiry = make_inquiry_in(Inquiry.Status.ROUTED)
+    return Target(kwargs={"token": issue_status_link(inquiry, email=inquiry.contact.email)}, inquiry=inquiry)
+
+
+def another_partners_inquiry(persona: Persona) -> Target:
+    """An inquiry sent from the other partner's verified address: My inquiries shows each account only its own,
+    staff included, so it is a 404 for everyone."""
+    other = "partner@example.se" if persona == P.PARTNER_A else "partner@example.no"
+    user = User.objects.get(email=other)
+    EmailAddress.objects.get_or_create(email=other, defaults={"user": user, "verified": True, "primary": True})
+    inquiry = make_inquiry_in(Inquiry.Status.ROUTED, contact=make_contact(email=other))
+    return Target(kwargs={"pk": inquiry.pk}, inquiry=inquiry)
+
+
+def _attachment_of(inquiry: Inquiry, kind: str = InquiryMessage.Kind.TO_PARTNER) -> Attachment:
+    message = InquiryMessage.objects.create(inquiry=inquiry, kind=kind, body="Se vedlegget.")
+    with transaction.atomic():
+        (attachment,) = attach_files(
+            message, [SimpleUploadedFile("vedlegg.pdf", b"%PDF-1.4\n%%EOF\n")], uploaded_by=None
+        )
+    return attachment
+
+
+def other_units_attachment(persona: Persona) -> Target:
+    """An attachment of an internal note on another unit's inquiry."""
+    inquiry = other_units_inquiry(persona)
+    return Target(kwargs={"pk": _attachment_of(inquiry, InquiryMessage.Kind.NOTE).pk}, inquiry=inquiry)
+
+
+def another_partners_attachment(persona: Persona) -> Target:
+    """The attachment of a message to the partner of an inquiry that is none of the personas' (nor is a staff
+    member's account a partner's): a 404 for everyone."""
+    inquiry = make_inquiry_in(Inquiry.Status.ROUTED)
+    return Target(kwargs={"pk": _attachment_of(inquiry).pk}, inquiry=inquiry)
+
+
+def status_link_and_another_inquirys_attachment(persona: Persona) -> Target:
+    """A working status link, and the attachment of a message to the partner of another inquiry."""
+    link = someone_elses_status_link(persona)
+    other = make_inquiry_in(Inquiry.Status.ROUTED)
+    return Target(kwargs={**link.kwargs, "pk": _attachment_of(other).pk}, inquiry=other)
+
+
+def _someone_elses_organisation() -> Organisation:
+    """An organisation that none of the personas speaks for, with its own admin."""
+    organisation = make_organisation()
+    admin = make_user(f"admin-{uuid.uuid4().hex[:8]}@example.no")
+    OrganisationMembership.objects.create(user=admin, organisation=organisation, is_admin=True)
+    return organisation
+
+
+def own_organisation_as_admin(persona: Persona) -> Target:
+    """A partner persona is the admin of an organisation of its own (staff speak for none): an empty invitation is
+    an invalid form for the partner, and a 404 for everyone without an organisation."""
+    email = {P.PARTNER_A: "partner@example.no", P.PARTNER_B: "partner@example.se"}.get(persona, "")
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        OrganisationMembership.objects.create(user=user, organisation=make_organisation(), is_admin=True)
+    return Target()
+
+
+def someone_elses_invitation(persona: Persona) -> Target:
+    organisation = _someone_elses_organisation()
+    invitation, _token = invite_colleague(
+        organisation, email="colleague@example.no", actor=organisation.memberships.get().user
+    )
+    return Target(kwargs={"pk": invitation.pk})
+
+
+def invitation_to_someone_else(persona: Persona) -> Target:
+    """A valid invitation sent to an address none of the personas has: shown to nobody as acceptable (403)."""
+    organisation = _someone_elses_organisation()
+    _invitation, token = invite_colleague(
+        organisation, email="colleague@example.no", actor=organisation.memberships.get().user
+    )
+    return Target(kwargs={"token": token})
+
+
+def someone_elses_organisation_choice(persona: Persona) -> Target:
+    return Target(data={"organisation": _someone_elses_organisation().pk, "next": "/"})
+
+
+def someone_elses_membership(persona: Persona) -> Target:
+    return Target(kwargs={"pk": _someone_elses_organisation().memberships.get().pk})
+
+
+def a_privacy_request(persona: Persona) -> Target:
+    privacy_request = PrivacyRequest.objects.create(kind=PrivacyRequest.Kind.DELETION, email="gone@example.no")
+    return Target(kwargs={"pk": privacy_request.pk})
+
+
 def language(persona: Persona) -> Target:
     return Target(data={"language": "en", "next": "/"})
 
@@ -132,22 +282,74 @@ PUBLIC_PAGE = Entry({"GET": every(200)})
 # action does not fit the status, 302 where the action needs no input and ran, 400 where the form wants input.
 MANAGER_ON_EMPTY_ACTION: dict[Action, int] = {
     **dict.fromkeys(Action, 400),
-    **dict.fromkeys((Action.TRIAGE, Action.CLOSE, Action.SPAM, Action.REOPEN), 409),
+    **dict.fromkeys(
+        (
+            Action.TRIAGE,
+            Action.CLOSE,
+            Action.SPAM,
+            Action.REOPEN,
+            Action.APPROVE_MESSAGE,
+            Action.RETURN_MESSAGE,
+            Action.FOLLOW_UP,
+        ),
+        409,
+    ),
+    # A routed inquiry is not finished (no hold yet) and not held (nothing to lift), and has no status link to revoke.
+    **dict.fromkeys((Action.RETENTION_HOLD, Action.LIFT_RETENTION_HOLD, Action.REVOKE_STATUS_LINKS), 409),
+    Action.SEND_STATUS_LINK: 302,
     **dict.fromkeys((Action.ACCEPT, Action.WITHDRAW, Action.ASSIGN, Action.ASSIGN_TO_ME, Action.COLLABORATORS), 302),
 }
 
 MATRIX: dict[str, Entry] = {
     "healthz": Entry({"GET": every(200), "POST": every(405)}),
     "set_language": Entry({"POST": every(302)}, build=language),
-    # Two representatives of the third-party URL sets (see collected_url_names).
+    # Representatives of the third-party URL sets (see collected_url_names).
     "admin:index": Entry({"GET": {**every(ADMIN_LOGIN), P.ADMIN: 200}}),
     "account_login": Entry({"GET": {**every(302), P.ANONYMOUS: 200}}),
+    # Two-factor authentication: everyone with an account may set it up (staff must, see tests/test_mfa.py).
+    "mfa_index": Entry({"GET": {**every(200), P.ANONYMOUS: LOGIN}}),
+    # Adding an authenticator asks for the password again first (allauth's reauthentication), even right after login.
+    "mfa_activate_totp": Entry({"GET": {**every(302), P.ANONYMOUS: LOGIN}}),
     "requests_app:landing": PUBLIC_PAGE,
     "requests_app:privacy": PUBLIC_PAGE,
     "requests_app:accessibility": PUBLIC_PAGE,
     "requests_app:inquiry-create": PUBLIC_PAGE,
     # Without a submission in this browser's session the receipt sends the visitor to the form.
     "requests_app:inquiry-receipt": Entry({"GET": every(302)}),
+    # A status link: whoever has the token may read, answer (an empty answer comes back with its error) and withdraw
+    # the inquiry; asking for a new link redirects with the same words whatever happened.
+    "requests_app:status-link": Entry({"GET": every(200)}, build=someone_elses_status_link),
+    "requests_app:status-link-reply": Entry({"GET": every(405), "POST": every(400)}, build=someone_elses_status_link),
+    "requests_app:status-link-withdraw": Entry(
+        {"GET": every(405), "POST": every(302)}, build=someone_elses_status_link
+    ),
+    "requests_app:status-link-fresh": Entry({"GET": every(405), "POST": every(302)}, build=someone_elses_status_link),
+    # My inquiries: any account, showing only the inquiries of its own verified addresses (or organisations).
+    "requests_app:my-inquiry-list": Entry({"GET": {**every(200), P.ANONYMOUS: LOGIN}}),
+    **{
+        name: Entry(
+            {"GET": {**every(get), P.ANONYMOUS: LOGIN}, "POST": {**every(404), P.ANONYMOUS: LOGIN}},
+            build=another_partners_inquiry,
+        )
+        for name, get in (
+            ("requests_app:my-inquiry-detail", 404),
+            ("requests_app:my-inquiry-reply", 405),
+            ("requests_app:my-inquiry-withdraw", 405),
+        )
+    },
+    # Attachments: a partner downloads only those of the messages its own pages show; staff those of the inquiries
+    # they may see. Guessed ids are 404s.
+    "requests_app:my-attachment": Entry(
+        {"GET": {**every(404), P.ANONYMOUS: LOGIN}, "POST": {**every(405), P.ANONYMOUS: LOGIN}},
+        build=another_partners_attachment,
+    ),
+    "requests_app:status-link-attachment": Entry(
+        {"GET": every(404), "POST": every(405)}, build=status_link_and_another_inquirys_attachment
+    ),
+    "requests_app:attachment-download": Entry(
+        {"GET": staff(unit=404, executive=200, manager=200), "POST": staff(unit=405, executive=405, manager=405)},
+        build=other_units_attachment,
+    ),
     "requests_app:staff-inquiry-list": Entry(
         {"GET": staff(unit=200, executive=200, manager=200)}, build=listed_inquiry, lists_inquiries=True
     ),
@@ -157,6 +359,15 @@ MATRIX: dict[str, Entry] = {
     "requests_app:staff-inquiry-export-xlsx": Entry(
         {"GET": staff(unit=200, executive=200, manager=200)}, build=listed_inquiry, lists_inquiries=True
     ),
+    # The unit queue and its exports: a member's own units only; every unit's for those who see all inquiries.
+    **{
+        name: Entry({"GET": staff(unit=200, executive=200, manager=200)}, build=listed_inquiry, lists_inquiries=True)
+        for name in (
+            "requests_app:unit-queue",
+            "requests_app:unit-queue-export-csv",
+            "requests_app:unit-queue-export-xlsx",
+        )
+    },
     "requests_app:staff-inquiry-bulk": Entry(
         {
             "GET": staff(unit=405, executive=405, manager=405),
@@ -178,6 +389,18 @@ MATRIX: dict[str, Entry] = {
         },
         build=someone_elses_saved_view,
     ),
+    # Recipients of every inquiry: only for those who see every inquiry's partner (not the executive's business).
+    "requests_app:outbox-list": Entry({"GET": staff(unit=403, executive=403, manager=200)}, build=listed_email),
+    "requests_app:partnership-list": Entry(
+        {"GET": staff(unit=200, executive=200, manager=200)}, build=listed_partnership, lists_inquiries=True
+    ),
+    "requests_app:outbox-send-again": Entry(
+        {
+            "GET": staff(unit=405, executive=405, manager=405),
+            "POST": staff(unit=403, executive=403, manager=302),
+        },
+        build=someone_elses_email,
+    ),
     "requests_app:staff-inquiry-create": Entry(
         {
             "GET": staff(unit=403, executive=403, manager=200),
@@ -186,6 +409,82 @@ MATRIX: dict[str, Entry] = {
     ),
     "requests_app:staff-inquiry-detail": Entry(
         {"GET": staff(unit=404, executive=200, manager=200)}, build=inquiry_page
+    ),
+    # Administrators only: the secretariat's reading is what the log records.
+    "requests_app:access-log-list": Entry({"GET": {**staff(unit=403, executive=403, manager=403), P.ADMIN: 200}}),
+    # The partner register: every staff role, a unit member scoped to their inquiries' organisations (so another
+    # unit's organisation is a 404); editing contacts and merging only for the secretariat and administrators. An
+    # empty merge post goes back to choosing the other organisation; an empty contact form comes back with errors.
+    **{
+        name: Entry({"GET": staff(unit=200, executive=200, manager=200)})
+        for name in (
+            "requests_app:organisation-list",
+            "requests_app:organisation-export-csv",
+            "requests_app:organisation-export-xlsx",
+        )
+    },
+    "requests_app:organisation-detail": Entry(
+        {"GET": staff(unit=404, executive=200, manager=200)}, build=other_units_organisation, lists_inquiries=True
+    ),
+    "requests_app:organisation-merge": Entry(
+        {
+            "GET": staff(unit=403, executive=403, manager=200),
+            "POST": staff(unit=403, executive=403, manager=302),
+        },
+        build=other_units_organisation,
+    ),
+    "requests_app:contact-edit": Entry(
+        {
+            "GET": staff(unit=403, executive=403, manager=200),
+            "POST": staff(unit=403, executive=403, manager=400),
+        },
+        build=other_units_contact,
+    ),
+    # A partner's own account: any signed-in account (staff find no organisation there). Invitations and
+    # memberships of an organisation one does not speak for are 404s; an invitation sent to another address is
+    # shown as not the account's to accept (403). Deleting an account always asks for the password again first
+    # (302 to allauth's reauthentication), and staff accounts are refused.
+    "requests_app:my-organisation": Entry({"GET": {**every(200), P.ANONYMOUS: LOGIN}}),
+    "requests_app:invitation-create": Entry(
+        {
+            "GET": {**every(405), P.ANONYMOUS: LOGIN},
+            "POST": {**every(404), P.PARTNER_A: 400, P.PARTNER_B: 400, P.ANONYMOUS: LOGIN},
+        },
+        build=own_organisation_as_admin,
+    ),
+    "requests_app:invitation-revoke": Entry(
+        {"GET": {**every(405), P.ANONYMOUS: LOGIN}, "POST": {**every(404), P.ANONYMOUS: LOGIN}},
+        build=someone_elses_invitation,
+    ),
+    "requests_app:invitation-accept": Entry(
+        {"GET": {**every(403), P.ANONYMOUS: LOGIN}, "POST": {**every(403), P.ANONYMOUS: LOGIN}},
+        build=invitation_to_someone_else,
+    ),
+    "requests_app:organisation-switch": Entry(
+        {"GET": {**every(405), P.ANONYMOUS: LOGIN}, "POST": {**every(404), P.ANONYMOUS: LOGIN}},
+        build=someone_elses_organisation_choice,
+    ),
+    "requests_app:account-data": Entry({"GET": {**every(200), P.ANONYMOUS: LOGIN}}),
+    "requests_app:account-data-json": Entry({"GET": {**every(200), P.ANONYMOUS: LOGIN}}),
+    "requests_app:account-delete": Entry(
+        {
+            "GET": {**staff(unit=403, executive=403, manager=403, partner=200)},
+            "POST": {**every(302), P.ANONYMOUS: LOGIN},
+        }
+    ),
+    # Staff: the privacy requests for the secretariat and administrators, linking accounts to organisations too.
+    "requests_app:privacy-request-list": Entry({"GET": staff(unit=403, executive=403, manager=200)}),
+    "requests_app:privacy-request-handle": Entry(
+        {"GET": staff(unit=405, executive=405, manager=405), "POST": staff(unit=403, executive=403, manager=302)},
+        build=a_privacy_request,
+    ),
+    "requests_app:membership-create": Entry(
+        {"GET": staff(unit=405, executive=405, manager=405), "POST": staff(unit=403, executive=403, manager=302)},
+        build=other_units_organisation,
+    ),
+    "requests_app:membership-delete": Entry(
+        {"GET": staff(unit=405, executive=405, manager=405), "POST": staff(unit=403, executive=403, manager=302)},
+        build=someone_elses_membership,
     ),
     # Every action of the inquiry page. require_POST answers a GET with 405 before the inquiry is looked up (the
     # same for any pk, so it reveals nothing); a POST looks up the inquiry first, so another unit's is a 404.
@@ -219,14 +518,18 @@ def _walk(
             yield ":".join((*namespaces, pattern.name)), pattern, i18n, module
 
 
+# allauth's URLs that stay in the matrix: the login, and the two-factor pages that staff are sent to.
+ALLAUTH_REPRESENTATIVES = frozenset({"account_login", "mfa_index", "mfa_activate_totp"})
+
+
 def collected_url_names() -> dict[str, tuple[URLPattern, bool]]:
     """Every named URL of the project: full name → (pattern, whether it is under i18n_patterns)."""
     names = {}
     for name, pattern, i18n, module in _walk(get_resolver().url_patterns, (), False, "portal.urls"):
-        # Django's admin and allauth are third-party and tested there; one representative of each stays in.
+        # Django's admin and allauth are third-party and tested there; representatives of each stay in.
         if name.startswith("admin:") and name != "admin:index":
             continue
-        if module.startswith("allauth.") and name != "account_login":
+        if module.startswith("allauth.") and name not in ALLAUTH_REPRESENTATIVES:
             continue
         names[name] = (pattern, i18n)
     return names
@@ -264,7 +567,9 @@ class AccessMatrixTests(PortalTestCase):
         for name, (pattern, i18n) in collected_url_names().items():
             if not i18n:
                 continue
-            kwargs = {"pk": 1} if "<int:pk>" in str(pattern.pattern) else {}
+            kwargs: dict[str, object] = {"pk": 1} if "<int:pk>" in str(pattern.pattern) else {}
+            if "<slug:token>" in str(pattern.pattern):
+                kwargs["token"] = "a-token"
             with self.subTest(name), translation.override("en"):
                 path = reverse(name, kwargs=kwargs)
                 self.assertTrue(path.startswith("/en/"), path)

@@ -88,4 +88,4 @@ class CeleryWorkerTests(TransactionTestCase):
                 self.assertIn("To: kari@example.com", message)
                 self.assertIn(f"We have received your inquiry {inquiry.reference}", message)
             worker_output = worker_log.read_text(errors="replace")
-        self.assertRegex(worker_output, r"Task requests_app\.tasks\.send_inquiry_receipt\[[0-9a-f-]+\] succeeded")
+        self.assertRegex(worker_output, r"Task requests_app\.tasks\.deliver_outbox_message\[[0-9a-f-]+\] succeeded")

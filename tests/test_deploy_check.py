@@ -12,7 +12,7 @@ from django.conf import settings
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
 
-def test_deploy_check_reports_nothing_with_production_settings() -> None:
+def _production_env() -> dict[str, str]:
     env = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
     env |= {
         "DJANGO_DEBUG": "false",
@@ -23,7 +23,11 @@ def test_deploy_check_reports_nothing_with_production_settings() -> None:
         "EMAIL_HOST": "smtp.example.no",
         "DJANGO_HSTS_SECONDS": "31536000",
     }
-    result = subprocess.run(
+    return env
+
+
+def _deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
         env=env,
@@ -32,6 +36,17 @@ def test_deploy_check_reports_nothing_with_production_settings() -> None:
         timeout=120,
         check=False,
     )
+
+
+def test_deploy_check_reports_nothing_with_production_settings() -> None:
+    result = _deploy_check(_production_env())
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues (0 silenced)." in output, output
+
+
+def test_deploy_check_warns_when_staff_two_factor_is_turned_off() -> None:
+    result = _deploy_check({**_production_env(), "PORTAL_STAFF_MFA_REQUIRED": "false"})
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "portal.W001" in output, output

@@ -1,4 +1,8 @@
-"""Login throttling (allauth's rate limits, the admin included), password rules and session fixation."""
+"""Login throttling (allauth's rate limits, the admin included), password rules, session fixation, and redirects
+after login that stay on this site."""
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -6,6 +10,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from tests.base import PASSWORD, PortalTestCase
+from tests.factories import make_inquiry
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 LOGIN = "/accounts/login/"
 
@@ -120,6 +128,58 @@ class SessionFixationTests(PortalTestCase):
         self.assertRedirects(response, "/staff/", fetch_redirect_response=False)
         self.assertNotEqual(self.client.session.session_key, key_before)
         self.assertEqual(int(self.client.session["_auth_user_id"]), self.amina.pk)
+
+
+class LoginRedirectTests(PortalTestCase):
+    """After login the portal sends people only to its own pages, whatever `next` says."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        EmailAddress.objects.create(user=cls.amina, email=cls.amina.email, verified=True, primary=True)
+
+    def login(self, next_url: str) -> "TestResponse":
+        return self.client.post(
+            f"{LOGIN}?{urlencode({'next': next_url})}", {"login": self.amina.email, "password": PASSWORD}
+        )
+
+    def test_next_pointing_to_another_site_is_ignored(self) -> None:
+        for next_url in (
+            "https://evil.example/",
+            "//evil.example",
+            "//evil.example/staff/",
+            "http://evil.example/staff/",
+            "https:evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+        ):
+            with self.subTest(next_url=next_url):
+                response = self.login(next_url)
+                self.assertEqual(int(self.client.session["_auth_user_id"]), self.amina.pk)
+                # A path of this site, the staff's start page, and not a host-relative address like //host.
+                self.assertRedirects(response, "/staff/", fetch_redirect_response=False)
+                self.client.logout()
+
+    def test_next_in_the_login_form_pointing_to_another_site_is_ignored(self) -> None:
+        response = self.client.post(
+            LOGIN, {"login": self.amina.email, "password": PASSWORD, "next": "https://evil.example/"}
+        )
+        self.assertRedirects(response, "/staff/", fetch_redirect_response=False)
+
+    def test_signed_in_visitor_of_the_login_page_is_not_sent_to_another_site(self) -> None:
+        self.client.force_login(self.amina)
+        for next_url in ("https://evil.example/", "//evil.example"):
+            with self.subTest(next_url=next_url):
+                response = self.client.get(f"{LOGIN}?{urlencode({'next': next_url})}")
+                self.assertRedirects(response, "/staff/", fetch_redirect_response=False)
+
+    def test_next_on_this_site_is_followed_after_login(self) -> None:
+        inquiry = make_inquiry()
+        for next_url in ("/staff/", f"/staff/inquiries/{inquiry.pk}/", "/staff/?status=received"):
+            with self.subTest(next_url=next_url):
+                response = self.login(next_url)
+                self.assertRedirects(response, next_url, fetch_redirect_response=False)
+                self.client.logout()
 
 
 def _error_codes(response: object) -> list[str]:

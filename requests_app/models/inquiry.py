@@ -162,6 +162,20 @@ class Inquiry(models.Model):
         blank=True,
         verbose_name=_("duplicate of"),
     )
+    # Privacy (requests_app/retention.py): a hold keeps the personal data past its retention period, e.g. while a
+    # complaint or a lawsuit needs it; anonymised_at is when the personal data was removed.
+    retention_hold_reason = models.TextField(_("reason for the retention hold"), blank=True)
+    retention_hold_at = models.DateTimeField(_("on retention hold since"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
+    # Set when a unit declines the inquiry and it goes back to triage; cleared when it is routed again.
+    returned_by_unit = models.ForeignKey(
+        MunicipalUnit,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("declined by unit"),
+    )
     # Optimistic concurrency: every change increments it; a save from a stale page is refused.
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -192,6 +206,14 @@ class Inquiry(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_on_retention_hold(self) -> bool:
+        return self.retention_hold_at is not None
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def is_waiting_for_partner(self) -> bool:
@@ -241,6 +263,19 @@ class InquiryEvent(models.Model):
         NOTE_ADDED = "inquiry.note_added", _("Internal note added")
         INTERIM_REPLY_SENT = "inquiry.interim_reply_sent", _("Interim reply sent")
         INTERIM_REMINDER_SENT = "inquiry.interim_reminder_sent", _("Owner reminded to send an interim reply")
+        RETENTION_HOLD_SET = "inquiry.retention_hold_set", _("Retention hold set")
+        RETENTION_HOLD_CLEARED = "inquiry.retention_hold_cleared", _("Retention hold lifted")
+        PERSONAL_DATA_REMOVED = "inquiry.personal_data_removed", _("Personal data removed")
+        REFERRAL_DECLINED = "inquiry.referral_declined", _("Declined by the unit and returned to triage")
+        HANDSHAKE_REMINDED = "inquiry.handshake_reminded", _("Unit reminded to accept or decline")
+        HANDSHAKE_ESCALATED = "inquiry.handshake_escalated", _("Not accepted in time: escalated to the secretariat")
+        MESSAGE_APPROVED = "inquiry.message_approved", _("Decision message approved and sent")
+        MESSAGE_RETURNED = "inquiry.message_returned", _("Decision message sent back to the owner")
+        FOLLOW_UP_RECORDED = "inquiry.follow_up_recorded", _("Effect followed up")
+        FOLLOW_UP_REMINDED = "inquiry.follow_up_reminded", _("Owner reminded to follow up the effect")
+        ORGANISATION_MERGED = "inquiry.organisation_merged", _("Organisation merged into another")
+        STATUS_LINKS_REVOKED = "inquiry.status_links_revoked", _("Status links revoked")
+        STATUS_LINK_SENT = "inquiry.status_link_sent", _("Status link e-mailed to the partner")
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="events", verbose_name=_("inquiry"))
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
@@ -285,6 +320,19 @@ class InquiryMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"), max_length=20_000)
     is_interim_reply = models.BooleanField(_("interim reply"), default=False)
+    # A message telling the partner the decision may be held until the secretariat approves it.
+    is_decision = models.BooleanField(_("tells the decision"), default=False)
+    held_at = models.DateTimeField(_("held for approval since"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("sent back to the owner"), null=True, blank=True)
     moved_from = models.ForeignKey(
         Inquiry,
         on_delete=models.PROTECT,

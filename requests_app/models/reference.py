@@ -88,6 +88,11 @@ class ServiceTargets(models.Model):
         default=DEFAULT_DECISION_BUSINESS_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(250)],
     )
+    handshake_business_days = models.PositiveSmallIntegerField(
+        _("a unit accepts or declines a routed inquiry within (business days)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
     interim_reply_warning_business_days = models.PositiveSmallIntegerField(
         _("remind about an interim reply this many business days before the decision is due"),
         default=3,

@@ -1,15 +1,18 @@
 """The conversation with the partner: messages (e-mailed after commit) and internal notes (never sent)."""
 
 import datetime
+from collections.abc import Sequence
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from partners.models import User
-from requests_app import tasks
+from requests_app import emails
 from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, ReplyTemplate
+from requests_app.services.attachments import attach_files, removes_stored_files_on_failure
 from requests_app.services.common import lock, record, require_status
 from requests_app.services.errors import InquiryStateError
 from requests_app.services.lifecycle import pause_for_partner, resume_after_partner
@@ -34,9 +37,10 @@ def _create_message(
     )
 
 
-def _queue_email(message: InquiryMessage) -> None:
-    message_id = message.pk
-    transaction.on_commit(lambda: tasks.send_partner_message.delay(message_id))
+def _attach(message: InquiryMessage, files: Sequence[UploadedFile], *, actor: User | None) -> dict[str, int]:
+    """Store the message's attachments; the event data that counts them (nothing when there are none)."""
+    attached = attach_files(message, files, uploaded_by=actor)
+    return {"attachments": len(attached)} if attached else {}
 
 
 def _to_partner(
@@ -57,6 +61,7 @@ def _to_partner(
     return message, ["first_replied_at"]
 
 
+@removes_stored_files_on_failure
 @transaction.atomic
 def send_message(
     inquiry: Inquiry,
@@ -64,27 +69,41 @@ def send_message(
     body: str,
     actor: User,
     subject: str = "",
+    attachments: Sequence[UploadedFile] = (),
     expected_version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> InquiryMessage:
-    """Write to the partner: stored, e-mailed after commit in the partner's language, later shown to them."""
+    """Write to the partner: stored with its attachments, e-mailed after commit in the partner's language, later
+    shown to them."""
     inquiry = lock(inquiry, expected_version=expected_version)
     require_status(inquiry, _CONVERSATION_STATUSES, pgettext("inquiry action", "written to"))
     message, fields = _to_partner(inquiry, body=body, subject=subject, actor=actor, now=now or timezone.now())
-    record(inquiry, InquiryEvent.Kind.MESSAGE_SENT, actor=actor, fields=fields, message=message.pk)
-    _queue_email(message)
+    counted = _attach(message, attachments, actor=actor)
+    event = record(inquiry, InquiryEvent.Kind.MESSAGE_SENT, actor=actor, fields=fields, message=message.pk, **counted)
+    emails.queue_partner_message(message, event=event)
     return message
 
 
+@removes_stored_files_on_failure
 @transaction.atomic
-def add_note(inquiry: Inquiry, *, body: str, actor: User, expected_version: int | None = None) -> InquiryMessage:
-    """Add an internal note: for the municipality's staff only, never e-mailed or shown to the partner."""
+def add_note(
+    inquiry: Inquiry,
+    *,
+    body: str,
+    actor: User,
+    attachments: Sequence[UploadedFile] = (),
+    expected_version: int | None = None,
+) -> InquiryMessage:
+    """Add an internal note: for the municipality's staff only, never e-mailed or shown to the partner, nor are
+    its attachments."""
     inquiry = lock(inquiry, expected_version=expected_version)
     message = _create_message(inquiry, kind=InquiryMessage.Kind.NOTE, body=_clean_body(body), subject="", author=actor)
-    record(inquiry, InquiryEvent.Kind.NOTE_ADDED, actor=actor, fields=[], message=message.pk)
+    counted = _attach(message, attachments, actor=actor)
+    record(inquiry, InquiryEvent.Kind.NOTE_ADDED, actor=actor, fields=[], message=message.pk, **counted)
     return message
 
 
+@removes_stored_files_on_failure
 @transaction.atomic
 def request_information(
     inquiry: Inquiry,
@@ -92,6 +111,7 @@ def request_information(
     body: str,
     actor: User,
     subject: str = "",
+    attachments: Sequence[UploadedFile] = (),
     expected_version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> InquiryMessage:
@@ -104,9 +124,10 @@ def request_information(
     )
     now = now or timezone.now()
     message, fields = _to_partner(inquiry, body=body, subject=subject, actor=actor, now=now)
+    counted = _attach(message, attachments, actor=actor)
     before = inquiry.status
     fields += pause_for_partner(inquiry, now)
-    record(
+    event = record(
         inquiry,
         InquiryEvent.Kind.INFORMATION_REQUESTED,
         actor=actor,
@@ -114,17 +135,20 @@ def request_information(
         before=before,
         after=S.AWAITING_PARTNER,
         message=message.pk,
+        **counted,
     )
-    _queue_email(message)
+    emails.queue_partner_message(message, event=event)
     return message
 
 
+@removes_stored_files_on_failure
 @transaction.atomic
 def record_partner_reply(
     inquiry: Inquiry,
     *,
     body: str,
     actor: User | None,
+    attachments: Sequence[UploadedFile] = (),
     expected_version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> InquiryMessage:
@@ -139,17 +163,17 @@ def record_partner_reply(
     message = _create_message(
         inquiry, kind=InquiryMessage.Kind.FROM_PARTNER, body=_clean_body(body), subject="", author=actor
     )
-    data: dict[str, object] = {"message": message.pk}
+    data: dict[str, object] = {"message": message.pk, **_attach(message, attachments, actor=actor)}
     fields: list[str] = []
     if inquiry.status == S.AWAITING_PARTNER:
         fields, waited = resume_after_partner(inquiry, now)
         data.update(before=S.AWAITING_PARTNER, after=inquiry.status, business_days_waited=waited)
-    record(inquiry, InquiryEvent.Kind.PARTNER_REPLIED, actor=actor, fields=fields, **data)
-    inquiry_id = inquiry.pk
-    transaction.on_commit(lambda: tasks.notify_owner_of_reply.delay(inquiry_id))
+    event = record(inquiry, InquiryEvent.Kind.PARTNER_REPLIED, actor=actor, fields=fields, **data)
+    emails.queue_partner_replied(inquiry, event=event)
     return message
 
 
+@removes_stored_files_on_failure
 @transaction.atomic
 def send_interim_reply(
     inquiry: Inquiry,
@@ -157,6 +181,7 @@ def send_interim_reply(
     body: str,
     actor: User,
     subject: str = "",
+    attachments: Sequence[UploadedFile] = (),
     expected_version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> InquiryMessage:
@@ -169,10 +194,13 @@ def send_interim_reply(
     )
     now = now or timezone.now()
     message, fields = _to_partner(inquiry, body=body, subject=subject, actor=actor, now=now, is_interim_reply=True)
+    counted = _attach(message, attachments, actor=actor)
     inquiry.interim_reply_sent_at = now
     fields.append("interim_reply_sent_at")
-    record(inquiry, InquiryEvent.Kind.INTERIM_REPLY_SENT, actor=actor, fields=fields, message=message.pk)
-    _queue_email(message)
+    event = record(
+        inquiry, InquiryEvent.Kind.INTERIM_REPLY_SENT, actor=actor, fields=fields, message=message.pk, **counted
+    )
+    emails.queue_partner_message(message, event=event)
     return message
 
 

@@ -1,15 +1,16 @@
 """Duplicates: an inquiry that repeats another is linked to it, and its conversation moves there."""
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from partners.models import User
-from requests_app import tasks
-from requests_app.models import Inquiry, InquiryEvent, InquiryMessage
+from requests_app import emails
+from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, UnitAssignment
 from requests_app.services.common import lock, record, require_status
 from requests_app.services.errors import InquiryStateError
+from requests_app.services.outcomes import end_open_assignment
 
 
 @transaction.atomic
@@ -53,8 +54,9 @@ def mark_duplicate(
         )
     before = inquiry.status
     inquiry.status, inquiry.duplicate_of = Inquiry.Status.DUPLICATE, original
+    end_open_assignment(inquiry, end=UnitAssignment.End.FINISHED, now=timezone.now())
     inquiry.awaiting_since, inquiry.status_before_waiting = None, ""
-    record(
+    event = record(
         inquiry,
         InquiryEvent.Kind.MARKED_DUPLICATE,
         actor=actor,
@@ -69,6 +71,5 @@ def mark_duplicate(
         original, InquiryEvent.Kind.DUPLICATE_MERGED, actor=actor, fields=[], duplicate=inquiry.pk, moved_messages=moved
     )
     if notice is not None:
-        notice_id = notice.pk
-        transaction.on_commit(lambda: tasks.send_partner_message.delay(notice_id))
+        emails.queue_partner_message(notice, event=event)
     return inquiry

@@ -14,7 +14,7 @@ from partners.services import (
     find_or_create_contact,
     find_or_create_organisation,
 )
-from requests_app import tasks
+from requests_app import emails
 from requests_app.business_days import add_business_days
 from requests_app.models import Inquiry, InquiryEvent, ReferenceCounter, SdgGoal, SdgTarget, ServiceTargets
 from requests_app.services.routing import suggest_unit
@@ -91,7 +91,7 @@ def submit_inquiry(
     )
     inquiry.sdg_goals.set(sorted(goal_numbers))
     inquiry.sdg_targets.set(targets)
-    InquiryEvent.objects.create(
+    event = InquiryEvent.objects.create(
         inquiry=inquiry,
         kind=InquiryEvent.Kind.SUBMITTED,
         actor=inquiry.submitted_by,
@@ -106,6 +106,5 @@ def submit_inquiry(
         },
     )
     if send_receipt:
-        inquiry_id = inquiry.pk
-        transaction.on_commit(lambda: tasks.send_inquiry_receipt.delay(inquiry_id))
+        emails.queue_inquiry_receipt(inquiry, event=event)
     return inquiry

@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from requests_app import tasks
+from requests_app import emails
 from requests_app.models import Inquiry, InquiryEvent
 from requests_app.services.common import lock, record
 
@@ -25,7 +25,7 @@ def remind_about_interim_reply(inquiry: Inquiry, *, now: datetime.datetime | Non
     ):
         return False
     inquiry.interim_reminder_sent_at = now or timezone.now()
-    record(
+    event = record(
         inquiry,
         InquiryEvent.Kind.INTERIM_REMINDER_SENT,
         actor=None,
@@ -33,6 +33,5 @@ def remind_about_interim_reply(inquiry: Inquiry, *, now: datetime.datetime | Non
         decision_due_on=inquiry.decision_due_on.isoformat() if inquiry.decision_due_on else None,
         recipient=inquiry.owner_id,
     )
-    inquiry_id = inquiry.pk
-    transaction.on_commit(lambda: tasks.send_interim_reply_reminder.delay(inquiry_id))
+    emails.queue_interim_reply_reminder(inquiry, event=event)
     return True

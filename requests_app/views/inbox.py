@@ -23,8 +23,8 @@ from portal.access import staff_required
 from portal.http import AuthenticatedRequest
 from requests_app import exports, selectors
 from requests_app.filters import InquiryFilter, OwnerChoices, owner_choices_for, unit_choices_for
-from requests_app.models import Inquiry, SavedView
-from requests_app.services import editing, lifecycle
+from requests_app.models import AccessLogEntry, Inquiry, SavedView
+from requests_app.services import audit, editing, lifecycle
 from requests_app.services.errors import InquiryStateError
 
 PAGE_SIZES = (25, 50, 100)
@@ -47,18 +47,29 @@ BUILT_IN_VIEWS = (
 )
 
 
-def _filtered(request: AuthenticatedRequest, query: QueryDict, choices: dict[str, Any] | None = None) -> InquiryFilter:
-    return InquiryFilter(
-        query, queryset=selectors.staff_inquiry_list(request.user), user=request.user, **(choices or {})
-    )
+def _filtered(
+    request: AuthenticatedRequest,
+    query: QueryDict,
+    choices: dict[str, Any] | None = None,
+    rows: QuerySet[Inquiry] | None = None,
+) -> InquiryFilter:
+    """The inbox's filter over `rows` (by default the inbox's: every inquiry the user may see)."""
+    rows = selectors.staff_inquiry_list(request.user) if rows is None else rows
+    return InquiryFilter(query, queryset=rows, user=request.user, **(choices or {}))
 
 
-def _view_counts(request: AuthenticatedRequest, choices: dict[str, Any]) -> list[dict[str, Any]]:
-    """The built-in and saved views with how many inquiries each shows, all counted in one query."""
+def _view_counts(
+    request: AuthenticatedRequest,
+    choices: dict[str, Any],
+    *,
+    built_in: tuple[BuiltInView, ...] = BUILT_IN_VIEWS,
+    rows: QuerySet[Inquiry] | None = None,
+) -> list[dict[str, Any]]:
+    """The built-in and saved views with how many of `rows` each shows, all counted in one query."""
     saved = SavedView.objects.filter(Q(owner=request.user) | Q(is_shared=True)).select_related("owner")
-    entries = [{"name": view.name, "query": view.query, "saved": None} for view in BUILT_IN_VIEWS]
+    entries = [{"name": view.name, "query": view.query, "saved": None} for view in built_in]
     entries += [{"name": view.name, "query": view.query, "saved": view} for view in saved.order_by("name", "pk")]
-    filters = [_filtered(request, QueryDict(entry["query"]), choices) for entry in entries]
+    filters = [_filtered(request, QueryDict(entry["query"]), choices, rows) for entry in entries]
     counts = {
         f"view_{index}": Count("pk", filter=Q(pk__in=view_filter.qs.order_by().values("pk")))
         for index, view_filter in enumerate(filters)
@@ -110,15 +121,30 @@ def _sort_columns(request: HttpRequest) -> list[dict[str, Any]]:
 
 @method_decorator([staff_required, never_cache], name="dispatch")
 class InboxView(FilterView):
-    """All the inquiries the user may see, filtered, sorted and paginated; a constant number of queries."""
+    """All the inquiries the user may see, filtered, sorted and paginated; a constant number of queries.
+
+    The unit queue (views/units.py) is this list over other rows: what it changes is in the class attributes.
+    """
 
     filterset_class = InquiryFilter
     template_name = "requests_app/inquiry_inbox.html"
     context_object_name = "inquiries"
+    heading: Any = gettext_lazy("Inquiries")
+    url_name = "requests_app:staff-inquiry-list"
+    export_url_names = ("requests_app:staff-inquiry-export-csv", "requests_app:staff-inquiry-export-xlsx")
+    export_file_name = "henvendelser"
+    built_in_views: tuple[BuiltInView, ...] = BUILT_IN_VIEWS
+    offers_bulk_actions = True
+    shows_workload = True
     request: AuthenticatedRequest
 
+    @classmethod
+    def rows(cls, user: User) -> QuerySet[Inquiry]:
+        """The rows before any filter, for the list and its exports."""
+        return selectors.staff_inquiry_list(user)
+
     def get_queryset(self) -> QuerySet[Inquiry]:
-        return selectors.staff_inquiry_list(self.request.user)
+        return self.rows(self.request.user)
 
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         # Computed once per page and shared by the filter, the saved views' counts and the bulk form.
@@ -135,7 +161,10 @@ class InboxView(FilterView):
         current = _query_without(self.request, "page")
         context.update(
             {
-                "views": _view_counts(self.request, self.choices),
+                "views": _view_counts(self.request, self.choices, built_in=self.built_in_views, rows=self.rows(user)),
+                "heading": self.heading,
+                "list_url": reverse(self.url_name),
+                "export_urls": [reverse(name) for name in self.export_url_names],
                 "current_query": current,
                 "page_query": _query_without(self.request, "page"),
                 "size_query": _query_without(self.request, "page", "per_page"),
@@ -143,11 +172,11 @@ class InboxView(FilterView):
                 "has_filters": bool(_query_without(self.request, "page", "per_page", "ordering")),
                 "page_sizes": PAGE_SIZES,
                 "today": timezone.localdate(),
-                "may_bulk": user.is_secretariat or user.is_portal_admin,
+                "may_bulk": self.offers_bulk_actions and (user.is_secretariat or user.is_portal_admin),
                 "units": self.choices["unit_choices"],
                 "staff": self.choices["owner_choices"][3:],  # the people, without me / nobody / somebody
                 "priorities": Inquiry.Priority.choices,
-                "workload": selectors.staff_workload() if user.sees_all_inquiries else [],
+                "workload": selectors.staff_workload() if self.shows_workload and user.sees_all_inquiries else [],
             }
         )
         return context
@@ -157,6 +186,17 @@ class SavedViewForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name of the view"), max_length=80)
     query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
     is_shared = forms.BooleanField(label=gettext_lazy("Share with everyone who uses the inbox"), required=False)
+
+
+# The lists whose saved-view forms come back to them (the form says which in `list`).
+LIST_URL_NAMES = ("requests_app:staff-inquiry-list", "requests_app:unit-queue")
+
+
+def _list_to_return_to(request: HttpRequest) -> str:
+    """The list the form was sent from, if it is one of ours (never another address); else the inbox."""
+    lists = [reverse(name) for name in LIST_URL_NAMES]
+    sent_from = request.POST.get("list", "")
+    return sent_from if sent_from in lists else lists[0]
 
 
 @staff_required
@@ -176,7 +216,7 @@ def saved_view_create(request: AuthenticatedRequest) -> HttpResponse:
             is_shared=form.cleaned_data["is_shared"],
         )
         messages.success(request, _("The view “%(name)s” is saved.") % {"name": form.cleaned_data["name"]})
-    return redirect(reverse("requests_app:staff-inquiry-list") + (f"?{query}" if query else ""))
+    return redirect(_list_to_return_to(request) + (f"?{query}" if query else ""))
 
 
 @staff_required
@@ -185,7 +225,7 @@ def saved_view_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     view = get_object_or_404(SavedView, pk=pk, owner=request.user)
     view.delete()
     messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
-    return redirect("requests_app:staff-inquiry-list")
+    return redirect(_list_to_return_to(request))
 
 
 BULK_ACTIONS = {
@@ -277,18 +317,31 @@ def inquiry_bulk(request: AuthenticatedRequest) -> HttpResponse:
     return redirect(back + (f"?{next_query}" if next_query else ""))
 
 
-def _export_queryset(request: AuthenticatedRequest) -> QuerySet[Inquiry]:
+def _export_queryset(request: AuthenticatedRequest, rows: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
     """Exactly the list's rows: none when the filter is invalid, as the list shows (django-filter's qs would
     leave out just the invalid fields, and export more)."""
-    export_filter = _filtered(request, request.GET)
+    export_filter = _filtered(request, request.GET, rows=rows)
     return export_filter.qs if export_filter.is_valid() else export_filter.queryset.none()
 
 
+def _logged_export(request: AuthenticatedRequest, export_format: str, listing: type[InboxView]) -> QuerySet[Inquiry]:
+    """The rows to export, after writing the export to the access log with its filter and number of rows (one
+    COUNT query: cheap next to the export, and known before the first byte is streamed)."""
+    inquiries = _export_queryset(request, listing.rows(request.user))
+    audit.record_export(
+        request, kind=AccessLogEntry.Kind.INQUIRIES_EXPORTED, export_format=export_format, rows=inquiries
+    )
+    return inquiries
+
+
+# `listing` is the list whose rows are exported: the inbox, or (given in the URLconf) the unit queue.
 @staff_required
-def inquiry_export_csv(request: AuthenticatedRequest) -> HttpResponseBase:
-    return exports.csv_response(_export_queryset(request), f"henvendelser-{timezone.localdate():%Y-%m-%d}")
+def inquiry_export_csv(request: AuthenticatedRequest, listing: type[InboxView] = InboxView) -> HttpResponseBase:
+    name = f"{listing.export_file_name}-{timezone.localdate():%Y-%m-%d}"
+    return exports.csv_response(_logged_export(request, "csv", listing), name)
 
 
 @staff_required
-def inquiry_export_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
-    return exports.xlsx_response(_export_queryset(request), f"henvendelser-{timezone.localdate():%Y-%m-%d}")
+def inquiry_export_xlsx(request: AuthenticatedRequest, listing: type[InboxView] = InboxView) -> HttpResponseBase:
+    name = f"{listing.export_file_name}-{timezone.localdate():%Y-%m-%d}"
+    return exports.xlsx_response(_logged_export(request, "xlsx", listing), name)

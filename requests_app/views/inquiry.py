@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, StringAgg, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,18 +25,29 @@ from requests_app.forms import (
     AssignForm,
     CollaboratorsForm,
     ConversationForm,
-    DecideForm,
     DuplicateForm,
     InquiryDetailsForm,
     OptionalReasonForm,
     PartnerMessageForm,
     PartnerReplyForm,
     ReasonForm,
+    RetentionHoldForm,
     RouteForm,
 )
-from requests_app.models import Inquiry, ReplyTemplate, SdgGoal, SdgTarget
+from requests_app.models import (
+    AccessLogEntry,
+    FollowUp,
+    Inquiry,
+    InquiryMessage,
+    Outcome,
+    ReplyTemplate,
+    SdgGoal,
+    SdgTarget,
+    StatusLink,
+)
+from requests_app.outcome_forms import DecideForm, FollowUpForm, ReturnMessageForm
 from requests_app.permissions import Action, available_actions, role_allows
-from requests_app.services import conversation, duplicates, editing, lifecycle
+from requests_app.services import audit, conversation, duplicates, editing, lifecycle, outcomes, retention, status_links
 from requests_app.services.errors import InquiryStateError, StaleInquiryError
 
 
@@ -51,13 +62,24 @@ def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
         .annotate(count=Count("pk"))
         .values("count")
     )
+    held = InquiryMessage.objects.filter(inquiry=OuterRef("pk"), held_at__isnull=False)
+    working_links = StatusLink.objects.filter(inquiry=OuterRef("pk"), revoked_at__isnull=True)
+    last_opened = working_links.filter(last_used_at__isnull=False).order_by("-last_used_at").values("last_used_at")
     return get_object_or_404(
-        visible.select_related("organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of")
-        .annotate(other_inquiries_count=Coalesce(Subquery(others), 0))
+        visible.select_related(
+            "organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of", "returned_by_unit", "outcome"
+        )
+        .annotate(
+            other_inquiries_count=Coalesce(Subquery(others), 0),
+            has_held_message=Exists(held),
+            has_working_status_link=Exists(working_links),
+            status_link_last_opened_at=Subquery(last_opened[:1]),
+        )
         .prefetch_related(
             Prefetch("sdg_goals", queryset=SdgGoal.objects.order_by("number")),
             Prefetch("sdg_targets", queryset=SdgTarget.objects.order_by("goal_id", "position")),
             "collaborators",
+            selectors.assignments_prefetch(),
         ),
         pk=pk,
     )
@@ -84,8 +106,10 @@ def _template_text(inquiry: Inquiry, name_nb: str, name_en: str, request: Authen
 
 def _write(inquiry: Inquiry, data: dict[str, Any], request: AuthenticatedRequest) -> object:
     if data["kind"] == ConversationForm.MESSAGE:
-        return conversation.send_message(inquiry, body=data["body"], subject=data["subject"], actor=request.user)
-    return conversation.add_note(inquiry, body=data["body"], actor=request.user)
+        return conversation.send_message(
+            inquiry, body=data["body"], subject=data["subject"], attachments=data["attachments"], actor=request.user
+        )
+    return conversation.add_note(inquiry, body=data["body"], attachments=data["attachments"], actor=request.user)
 
 
 ACTIONS: dict[Action, ActionSpec] = {
@@ -106,24 +130,73 @@ ACTIONS: dict[Action, ActionSpec] = {
         lambda inquiry, data, request: lifecycle.accept_inquiry(inquiry, actor=request.user),
         gettext_lazy("You have accepted %(reference)s."),
     ),
+    Action.DECLINE: ActionSpec(
+        ReasonForm,
+        lambda inquiry, data, request: lifecycle.decline_referral(inquiry, reason=data["reason"], actor=request.user),
+        gettext_lazy("%(reference)s is declined and back with the secretariat."),
+    ),
     Action.REQUEST_INFORMATION: ActionSpec(
         PartnerMessageForm,
         lambda inquiry, data, request: conversation.request_information(
-            inquiry, body=data["body"], subject=data["subject"], actor=request.user
+            inquiry, body=data["body"], subject=data["subject"], attachments=data["attachments"], actor=request.user
         ),
         gettext_lazy("The partner has been asked for more information; %(reference)s waits for the answer."),
     ),
     Action.PARTNER_REPLY: ActionSpec(
         PartnerReplyForm,
         lambda inquiry, data, request: conversation.record_partner_reply(
-            inquiry, body=data["body"], actor=request.user
+            inquiry, body=data["body"], attachments=data["attachments"], actor=request.user
         ),
         gettext_lazy("The partner's reply is added to %(reference)s."),
     ),
     Action.DECIDE: ActionSpec(
         DecideForm,
-        lambda inquiry, data, request: lifecycle.decide_inquiry(inquiry, summary=data["summary"], actor=request.user),
-        gettext_lazy("The decision on %(reference)s is recorded."),
+        lambda inquiry, data, request: outcomes.decide_inquiry(
+            inquiry,
+            outcome=outcomes.OutcomeDetails(
+                type=data["type"],
+                decided_on=data["decided_on"],
+                summary=data["summary"],
+                partners_involved=list(data["partners_involved"]),
+                referred_to=data["referred_to"],
+                referred_to_detail=data["referred_to_detail"],
+                decline_reason=data["decline_reason"],
+                funding_nok=data["funding_nok"],
+                sdg_targets=data["sdg_targets"],
+                follow_up_on=data["follow_up_on"],
+            ),
+            message=data["message"],
+            hold_message_for_approval=data["hold_for_approval"],
+            actor=request.user,
+        ),
+        gettext_lazy("The decision on %(reference)s and its outcome are recorded."),
+    ),
+    Action.APPROVE_MESSAGE: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: outcomes.approve_decision_message(_held_message(inquiry), actor=request.user),
+        gettext_lazy("The decision message on %(reference)s is approved and sent to the partner."),
+    ),
+    Action.RETURN_MESSAGE: ActionSpec(
+        ReturnMessageForm,
+        lambda inquiry, data, request: outcomes.return_decision_message(
+            _held_message(inquiry), comment=data["comment"], actor=request.user
+        ),
+        gettext_lazy("The decision message on %(reference)s is sent back to the owner; it was not sent."),
+    ),
+    Action.FOLLOW_UP: ActionSpec(
+        FollowUpForm,
+        lambda inquiry, data, request: outcomes.record_follow_up(
+            inquiry,
+            details=outcomes.FollowUpDetails(
+                collaboration_status=data["collaboration_status"],
+                results=data["results"],
+                sdg_targets=data["sdg_targets"],
+                u4ssc_areas=data["u4ssc_areas"],
+                next_follow_up_on=data["next_follow_up_on"],
+            ),
+            actor=request.user,
+        ),
+        gettext_lazy("The follow-up of %(reference)s is recorded."),
     ),
     Action.CLOSE: ActionSpec(
         AcceptForm,
@@ -186,14 +259,66 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.INTERIM_REPLY: ActionSpec(
         PartnerMessageForm,
         lambda inquiry, data, request: conversation.send_interim_reply(
-            inquiry, body=data["body"], subject=data["subject"], actor=request.user
+            inquiry, body=data["body"], subject=data["subject"], attachments=data["attachments"], actor=request.user
         ),
         gettext_lazy("The interim reply for %(reference)s is sent."),
+    ),
+    Action.RETENTION_HOLD: ActionSpec(
+        RetentionHoldForm,
+        lambda inquiry, data, request: retention.put_on_retention_hold(
+            inquiry, reason=data["reason"], actor=request.user
+        ),
+        gettext_lazy("%(reference)s is on retention hold: its personal data is kept until the hold is lifted."),
+    ),
+    Action.LIFT_RETENTION_HOLD: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: retention.lift_retention_hold(inquiry, actor=request.user),
+        gettext_lazy("The retention hold on %(reference)s is lifted; the retention rules apply again."),
+    ),
+    Action.REVOKE_STATUS_LINKS: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: status_links.revoke_status_links(inquiry, actor=request.user),
+        gettext_lazy("The status links of %(reference)s are revoked: they no longer open the inquiry."),
+    ),
+    Action.SEND_STATUS_LINK: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: status_links.send_status_link_to_contact(inquiry, actor=request.user),
+        gettext_lazy("A new status link for %(reference)s is e-mailed to the contact."),
     ),
 }
 
 
+def _outcome_of(inquiry: Inquiry) -> Outcome | None:
+    """The outcome with what the page shows of it (three or four queries, only when there is one)."""
+    try:
+        outcome = inquiry.outcome
+    except Outcome.DoesNotExist:
+        return None
+    prefetch_related_objects(
+        [outcome],
+        Prefetch("sdg_targets", queryset=SdgTarget.objects.order_by("goal_id", "position")),
+        "partners_involved",
+        # The targets each follow-up moved, as one string per row: no query per follow-up, nor one more for all.
+        Prefetch(
+            "follow_ups",
+            queryset=FollowUp.objects.select_related("recorded_by").annotate(
+                target_codes=StringAgg("sdg_targets__code", Value(", "))
+            ),
+        ),
+    )
+    return outcome
+
+
+def _held_message(inquiry: Inquiry) -> InquiryMessage:
+    message = inquiry.messages.filter(held_at__isnull=False).order_by("-pk").first()
+    if message is None:
+        raise InquiryStateError(_("No decision message is waiting for approval."))
+    return message
+
+
 def _form_kwargs(action: Action, inquiry: Inquiry, request: AuthenticatedRequest) -> dict[str, Any]:
+    if action == Action.DECIDE:
+        return {"organisations": selectors.organisations_for_outcome(inquiry)}
     if action in {Action.ASSIGN, Action.COLLABORATORS}:
         return {"staff": selectors.assignable_staff(inquiry)}
     if action == Action.DUPLICATE:
@@ -222,6 +347,15 @@ def _initial(action: Action, inquiry: Inquiry, request: AuthenticatedRequest) ->
         return _template_text(inquiry, "Foreløpig svar", "Interim reply", request)
     if action == Action.WRITE:
         return {"kind": ConversationForm.NOTE}
+    if action == Action.DECIDE:
+        return {
+            "decided_on": timezone.localdate(),
+            "partners_involved": [inquiry.organisation_id],
+            "sdg_targets": [target.pk for target in inquiry.sdg_targets.all()],
+        }
+    if action == Action.FOLLOW_UP:
+        outcome = inquiry.outcome
+        return {"sdg_targets": [target.pk for target in outcome.sdg_targets.all()]}
     return {}
 
 
@@ -272,9 +406,10 @@ def _render_page(
             initial=_write_initial(request, inquiry, reply_templates), prefix="write"
         )
     today = timezone.localdate()
+    unit_chain = selectors.unit_chain(inquiry, today=today)
     context = {
         "inquiry": inquiry,
-        "timeline": selectors.inquiry_timeline(inquiry),
+        "timeline": selectors.inquiry_timeline(inquiry, unit_names=unit_chain.unit_names),
         "goals": inquiry.sdg_goals.all(),
         "targets": inquiry.sdg_targets.all(),
         "collaborators": inquiry.collaborators.all(),
@@ -292,6 +427,9 @@ def _render_page(
         "stale": stale,
         "saved_in_place": saved_in_place,
         "other_inquiries_count": inquiry.other_inquiries_count,  # type: ignore[attr-defined]
+        "outcome": _outcome_of(inquiry),
+        "unit_chain": unit_chain,
+        "status_links_expired": status_links.links_have_expired(inquiry),
     }
     return render(request, template, context, status=status)
 
@@ -299,8 +437,18 @@ def _render_page(
 @staff_required
 @never_cache
 def inquiry_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """One inquiry: its facts, the timeline, and the actions the user may take in its current state."""
-    return _render_page(request, _visible_inquiry(request, pk))
+    """One inquiry: its facts, the timeline, and the actions the user may take in its current state.
+
+    The page shows the contact's personal data and the conversation, so every view is in the access log.
+    """
+    inquiry = _visible_inquiry(request, pk)
+    audit.record_access(
+        actor=request.user,
+        kind=AccessLogEntry.Kind.INQUIRY_VIEWED,
+        inquiry=inquiry,
+        ip_address=audit.request_ip(request),
+    )
+    return _render_page(request, inquiry)
 
 
 @staff_required
@@ -328,7 +476,7 @@ def inquiry_action(request: AuthenticatedRequest, pk: int, action: str) -> HttpR
         ]
         return _render_page(request, inquiry, status=409, unsaved_text=typed)
     spec = ACTIONS[chosen]
-    form = spec.form(request.POST, prefix=chosen.value, **_form_kwargs(chosen, inquiry, request))
+    form = spec.form(request.POST, request.FILES, prefix=chosen.value, **_form_kwargs(chosen, inquiry, request))
     if chosen == Action.WRITE and request.htmx:
         return _write_in_place(request, inquiry, form)
     if not form.is_valid():
@@ -342,12 +490,14 @@ def inquiry_action(request: AuthenticatedRequest, pk: int, action: str) -> HttpR
         current = _visible_inquiry(request, pk)
         data = request.POST.copy()
         data[form.add_prefix("version")] = str(current.version)
-        form = spec.form(data, prefix=chosen.value, **_form_kwargs(chosen, current, request))
+        form = spec.form(data, request.FILES, prefix=chosen.value, **_form_kwargs(chosen, current, request))
         return _render_page(request, current, bound={chosen: form}, stale=error, status=409)
     except InquiryStateError as error:
         messages.error(request, str(error))
         return _render_page(request, _visible_inquiry(request, pk), bound={chosen: form}, status=409)
     messages.success(request, str(spec.done) % {"reference": inquiry.reference})
+    if not selectors.inquiries_visible_to(request.user).filter(pk=inquiry.pk).exists():
+        return redirect("requests_app:staff-inquiry-list")  # declined: it has left the user's unit
     return redirect(inquiry)
 
 

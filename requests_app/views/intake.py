@@ -18,7 +18,9 @@ from django.views.generic import TemplateView
 from django_ratelimit.core import get_usage
 
 from partners.models import User
+from partners.selectors import contact_in, primary_verified_address
 from partners.services import ContactDetails, OrganisationDetails
+from partners.sessions import active_organisation
 from portal.access import staff_required
 from portal.http import AuthenticatedRequest
 from requests_app.forms import InquiryIntakeForm, StaffInquiryForm
@@ -94,6 +96,33 @@ def _submit_from_form(
     )
 
 
+def _partner_initial(request: HttpRequest) -> dict[str, Any]:
+    """For a signed-in partner: the organisation they speak for now, and themselves as its contact (name, primary
+    verified address, language, and the role and phone the register has for them there). Empty for staff, who
+    register inquiries on behalf of others, and for anyone else."""
+    user = request.user
+    if not isinstance(user, User) or user.has_staff_access:
+        return {}
+    email = primary_verified_address(user)
+    initial: dict[str, Any] = {
+        "contact_name": user.full_name,
+        "contact_email": email,
+        "language": user.preferred_language,
+    }
+    organisation = active_organisation(request)
+    if organisation is not None:
+        initial.update(
+            organisation_name=organisation.name,
+            organisation_kind=organisation.kind,
+            organisation_number=organisation.organisation_number,
+            country=str(organisation.country),
+        )
+        contact = contact_in(organisation, email)
+        if contact is not None and not contact.is_anonymised:
+            initial.update(contact_role=contact.role, contact_phone=contact.phone)
+    return {field: value for field, value in initial.items() if value}
+
+
 @method_decorator(never_cache, name="dispatch")
 class InquiryCreateView(TemplateView):
     """The public intake form: anyone may ask; a valid post is stored and the receipt e-mailed."""
@@ -101,8 +130,8 @@ class InquiryCreateView(TemplateView):
     template_name = "requests_app/inquiry_form.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = InquiryIntakeForm(initial={"language": (get_language() or "nb")[:2], "country": "NO"})
-        return self.render_to_response({"form": form})
+        initial = {"language": (get_language() or "nb")[:2], "country": "NO", **_partner_initial(request)}
+        return self.render_to_response({"form": InquiryIntakeForm(initial=initial)})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = InquiryIntakeForm(request.POST)

@@ -5,6 +5,7 @@ from typing import Any
 from django.views.generic import TemplateView
 
 from requests_app.models import Inquiry
+from requests_app.retention import RETENTION_RULES
 
 
 class LandingView(TemplateView):
@@ -15,7 +16,12 @@ class LandingView(TemplateView):
 
 
 class PrivacyView(TemplateView):
+    """The privacy notice; its retention table is rendered from the rules the nightly job applies."""
+
     template_name = "requests_app/privacy.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "retention_rules": RETENTION_RULES}
 
 
 class AccessibilityStatementView(TemplateView):

@@ -137,7 +137,8 @@ def personas(transactional_db: None) -> dict[str, Persona]:
 
 
 @pytest.fixture
-def demo_data(transactional_db: None) -> DemoData:
+def demo_data(transactional_db: None, personas: dict[str, Persona]) -> DemoData:
+    # After the personas: the partner persona is linked to the demo organisations.
     return create_demo_data()
 
 

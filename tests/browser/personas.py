@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from partners.models import MunicipalUnit, Organisation, Role, User
-from partners.services import mark_email_verified
-from requests_app.models import Inquiry, InquiryEvent, SdgGoal, SdgTarget
+from partners.models import MunicipalUnit, Organisation, OrganisationMembership, Role, User
+from partners.services import invite_colleague, mark_email_verified
+from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, SdgGoal, SdgTarget, UnitAssignment
 from tests.base import make_user
 from tests.factories import make_contact, make_inquiry, make_organisation
 
@@ -31,7 +31,8 @@ PARTNER = "partner"
 UNIT_MEMBER = "unit_member"
 SECRETARIAT = "secretariat"
 EXECUTIVE = "executive"
-ROLES = (ANONYMOUS, PARTNER, UNIT_MEMBER, SECRETARIAT, EXECUTIVE)
+ADMIN = "admin"
+ROLES = (ANONYMOUS, PARTNER, UNIT_MEMBER, SECRETARIAT, EXECUTIVE, ADMIN)
 
 
 def create_personas() -> dict[str, Persona]:
@@ -46,6 +47,8 @@ def create_personas() -> dict[str, Persona]:
         UNIT_MEMBER: make_user("bruno@trondheim.kommune.no", full_name="Bruno Solberg", units=(bym_unit,)),
         SECRETARIAT: make_user("amina@trondheim.kommune.no", full_name="Amina Haddad", groups=(Role.SECRETARIAT,)),
         EXECUTIVE: make_user("dina@trondheim.kommune.no", full_name="Dina Berg", groups=(Role.EXECUTIVE,)),
+        # The portal's administrator: everything the secretariat sees, and the access log.
+        ADMIN: make_user("admin@trondheim.kommune.no", full_name="Ada Admin", groups=(Role.ADMIN,)),
     }
     for user in people.values():
         mark_email_verified(user)
@@ -55,6 +58,7 @@ def create_personas() -> dict[str, Persona]:
         UNIT_MEMBER: Persona(UNIT_MEMBER, people[UNIT_MEMBER], "/staff/"),
         SECRETARIAT: Persona(SECRETARIAT, people[SECRETARIAT], "/staff/"),
         EXECUTIVE: Persona(EXECUTIVE, people[EXECUTIVE], "/staff/"),
+        ADMIN: Persona(ADMIN, people[ADMIN], "/staff/"),
     }
 
 
@@ -111,4 +115,98 @@ def create_demo_data() -> DemoData:
         )
         InquiryEvent.objects.create(inquiry=inquiry, kind=InquiryEvent.Kind.SUBMITTED, data={})
         inquiries.append(inquiry)
+    # Finished inquiries with the privacy features on their pages: one that can be put on retention hold (the
+    # hold's form), one on hold (lifting it), and one whose personal data has been removed.
+    finished = {
+        "status": Inquiry.Status.CLOSED,
+        "unit": bym_unit,
+        "decided_at": now - datetime.timedelta(days=40),
+        "closed_at": now - datetime.timedelta(days=30),
+        "decision_summary": "Vi inngår et samarbeid.",
+    }
+    inquiries.append(
+        make_inquiry(
+            title="Fjernvarme på Lade",
+            organisation=organisations[0],
+            contact=make_contact(organisations[0]),
+            received_at=now - datetime.timedelta(days=90),
+            **finished,
+        )
+    )
+    inquiries.append(
+        make_inquiry(
+            title="Klimabudsjett for små kommuner",
+            organisation=organisations[1],
+            contact=make_contact(organisations[1]),
+            received_at=now - datetime.timedelta(days=60),
+            retention_hold_reason="Klagesak 2026/17",
+            retention_hold_at=now - datetime.timedelta(days=5),
+            **finished,
+        )
+    )
+    inquiries.append(
+        make_inquiry(
+            title="Grønne tak i Trondheim",
+            organisation=organisations[3],
+            contact=make_contact(organisations[3]),
+            received_at=now - datetime.timedelta(days=1200),
+            description="",
+            anonymised_at=now - datetime.timedelta(days=1),
+            **finished,
+        )
+    )
+    add_unit_stays(inquiries, now)
+    link_partner(organisations, inquiries)
     return DemoData(organisations=organisations, inquiries=inquiries)
+
+
+def link_partner(organisations: list[Organisation], inquiries: list[Inquiry]) -> None:
+    """The partner persona speaks for two organisations (so the header offers the switch): as the admin of City of
+    Tampere, the first by name and so the one it speaks for after logging in (My organisation shows members, a
+    waiting invitation and the invitation form), and as a member of Nidaros Klimalab, one of whose inquiries has a
+    message to the partner (for My data). Needs create_personas' partner (the demo_data fixture asks for the
+    personas first)."""
+    partner = User.objects.get(email="partner@example.no")
+    colleague = make_user("juha@tampere.example.fi", full_name="Juha Virtanen")
+    mark_email_verified(colleague)
+    tampere = organisations[2]
+    OrganisationMembership.objects.create(user=partner, organisation=tampere, is_admin=True)
+    OrganisationMembership.objects.create(user=colleague, organisation=tampere)
+    OrganisationMembership.objects.create(user=partner, organisation=organisations[0])
+    invite_colleague(tampere, email="aino@tampere.example.fi", actor=partner)
+    finished = next(inquiry for inquiry in inquiries if inquiry.organisation == organisations[0] and inquiry.closed_at)
+    InquiryMessage.objects.create(
+        inquiry=finished,
+        kind=InquiryMessage.Kind.TO_PARTNER,
+        body="Takk for et godt samarbeid.",
+        sent_at=finished.closed_at,
+    )
+
+
+def add_unit_stays(inquiries: list[Inquiry], now: datetime.datetime) -> None:
+    """The chain of units behind the demo inquiries, so the unit queue shows its accept-or-decline dates (one past)
+    and the inquiry pages their "Units" section; the inquiry in triage was declined by Oppvekst and is flagged."""
+    oppvekst_unit = MunicipalUnit.objects.get(code="oppvekst")
+    for inquiry in inquiries:
+        if inquiry.unit is None or inquiry.status not in {Inquiry.Status.ROUTED, Inquiry.Status.IN_PROGRESS}:
+            continue
+        routed_at = now - datetime.timedelta(days=8 if inquiry.priority == Inquiry.Priority.HIGH else 1)
+        UnitAssignment.objects.create(
+            inquiry=inquiry,
+            unit=inquiry.unit,
+            routed_at=routed_at,
+            respond_by=(routed_at + datetime.timedelta(days=3)).date(),
+            accepted_at=routed_at if inquiry.status == Inquiry.Status.IN_PROGRESS else None,
+        )
+    declined = next(inquiry for inquiry in inquiries if inquiry.status == Inquiry.Status.IN_TRIAGE)
+    UnitAssignment.objects.create(
+        inquiry=declined,
+        unit=oppvekst_unit,
+        routed_at=now - datetime.timedelta(days=3),
+        respond_by=now.date(),
+        ended_at=now - datetime.timedelta(days=1),
+        end=UnitAssignment.End.DECLINED,
+        decline_reason="Dette gjelder idrettsanleggene, ikke skolene.",
+    )
+    declined.returned_by_unit = oppvekst_unit
+    declined.save(update_fields=["returned_by_unit"])

@@ -6,19 +6,25 @@ covered as soon as something links to them. The pages that only a form leads to 
 the pages checked is written to test-artifacts/crawl/<role>-<language>.txt.
 """
 
+import datetime
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
-from partners.models import MunicipalUnit
+from partners.models import MunicipalUnit, OrganisationMembership
+from partners.services import invite_colleague
+from requests_app.models import Inquiry, InquiryMessage
+from requests_app.services.status_links import issue_status_link, revoke_status_links
 from requests_app.views.inbox import STAFF_PAGE_SIZE
-from tests.base import PASSWORD
+from tests.base import PASSWORD, make_user
 from tests.browser.checks import AXE_TAGS, AXE_VERSION
 from tests.browser.crawl import SiteCheck
-from tests.browser.personas import PARTNER, ROLES, SECRETARIAT, DemoData, Persona
+from tests.browser.personas import ANONYMOUS, PARTNER, ROLES, SECRETARIAT, DemoData, Persona
 from tests.browser.site import (
     LANGUAGES,
     REFERENCE_PATTERN,
@@ -31,7 +37,7 @@ from tests.browser.site import (
     submit_button,
     submit_login_form,
 )
-from tests.factories import make_inquiry
+from tests.factories import make_inquiry, make_organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -53,10 +59,8 @@ def log_in(site: SiteCheck, persona: Persona) -> None:
     response = submit_login_form(page, persona.email, PASSWORD)
     landed = site.normalise(page.url) or page.url
     assert not landed.startswith(login_path) and "confirm-email" not in landed, f"{persona.role} could not log in"
-    # The login goes to the staff list, where a partner (no staff role) is told "no access" until partner pages
-    # exist; that answer must be accessible too.
-    expected = (200, 403) if persona.role == PARTNER else (200,)
-    site.check_current(response, how="page after logging in", expected_status=expected)
+    # Staff land on the staff list, partners on My inquiries.
+    site.check_current(response, how="page after logging in")
 
 
 def check_pages_reached_by_forms(site: SiteCheck, persona: Persona) -> None:
@@ -67,7 +71,8 @@ def check_pages_reached_by_forms(site: SiteCheck, persona: Persona) -> None:
     page.goto(intake_path)
     response = submit_and_wait(page, submit_button(form_with_field(page, "organisation_name")))
     report = site.check_current(response, how="intake form sent empty")
-    if page.locator("a[href='#id_organisation_name']").count() == 0:
+    # A signed-in partner finds the organisation and contact filled in, so the summary links to the other fields.
+    if page.locator("#error-summary a[href^='#id_']").count() == 0:
         report.problems.append(f"{page.url}: the intake form sent empty has no error summary linking to the fields")
 
     page.goto(intake_path)
@@ -83,7 +88,81 @@ def check_pages_reached_by_forms(site: SiteCheck, persona: Persona) -> None:
         response = submit_and_wait(page, submit_button(form_with_field(page, "organisation_name")))
         site.check_current(response, how="staff registration form sent empty")
 
+    access_log_path = localised("/staff/access-log/", language)
+    if access_log_path in site.checked_urls:  # administrators: the crawl reached it early, when it was empty
+        site.visit(f"{access_log_path}?kind=inquiry.viewed", how="access log with the crawl's views in it")
+
     site.visit(localised(NOT_FOUND_PATH, language), how="a page that does not exist", expected_status=(404,))
+
+
+@dataclass(frozen=True)
+class StatusLinks:
+    """Tokens of status links, which only e-mails lead to: one that works, one withdrawn by staff, one expired."""
+
+    working: str
+    revoked: str
+    expired: str
+
+    def path(self, token: str, language: str) -> str:
+        return localised(f"/status/{token}/", language)
+
+
+def create_status_links(demo_data: DemoData, personas: dict[str, Persona]) -> StatusLinks:
+    """The working link opens an inquiry with a conversation and the reply and withdraw forms."""
+    inquiry = next(inquiry for inquiry in demo_data.inquiries if inquiry.status == Inquiry.Status.ROUTED)
+    InquiryMessage.objects.create(inquiry=inquiry, kind=InquiryMessage.Kind.TO_PARTNER, body="Hvor mange kommer?")
+    InquiryMessage.objects.create(inquiry=inquiry, kind=InquiryMessage.Kind.FROM_PARTNER, body="Vi blir åtte.")
+    working = issue_status_link(inquiry, email=inquiry.contact.email)
+    other = next(inquiry for inquiry in demo_data.inquiries if inquiry.status == Inquiry.Status.RECEIVED)
+    revoked = issue_status_link(other, email=other.contact.email)
+    secretariat = personas[SECRETARIAT].user
+    assert secretariat is not None
+    revoke_status_links(other, actor=secretariat)
+    old = make_inquiry(status=Inquiry.Status.CLOSED, closed_at=timezone.now() - datetime.timedelta(days=100))
+    return StatusLinks(working=working, revoked=revoked, expired=issue_status_link(old, email=old.contact.email))
+
+
+def check_status_link_forms(site: SiteCheck, links: StatusLinks) -> None:
+    """The crawl started at the working link; here its reply form is sent empty, and the withdrawn link asks for a
+    new one."""
+    page = site.page
+    page.goto(links.path(links.working, site.language))
+    response = submit_and_wait(page, submit_button(form_with_field(page, "reply-body")))
+    site.check_current(response, how="status link's reply form sent empty", expected_status=(400,))
+    page.goto(links.path(links.revoked, site.language))
+    response = submit_and_wait(page, submit_button(page.locator("main form[action$='/fresh/']")))
+    site.check_current(response, how="withdrawn status link after asking for a new one")
+
+
+def check_partner_account_pages(site: SiteCheck, persona: Persona) -> None:
+    """The pages of a partner's account that only an e-mail or a form leads to: an invitation to the partner (to
+    accept) and one to somebody else (refused), the invitation form sent empty, and "Delete my account" sent
+    without its confirmation (after allauth asks for the password again)."""
+    assert persona.user is not None
+    page = site.page
+    language = site.language
+    organisation = make_organisation(name=f"Fjordbyen Energi {language}")
+    admin = make_user(f"energi-admin.{language}@example.no", full_name="Erle Energi")
+    OrganisationMembership.objects.create(user=admin, organisation=organisation, is_admin=True)
+    _invitation, to_partner = invite_colleague(organisation, email=persona.email, actor=admin)
+    _invitation, to_someone_else = invite_colleague(organisation, email=f"someone.{language}@example.no", actor=admin)
+    site.visit(localised(f"/invitations/{to_partner}/", language), how="invitation to the partner")
+    site.visit(
+        localised(f"/invitations/{to_someone_else}/", language),
+        how="invitation to another address",
+        expected_status=(403,),
+    )
+
+    page.goto(localised("/my/organisation/", language))
+    response = submit_and_wait(page, submit_button(page.locator("form[action$='/my/organisation/invitations/']")))
+    site.check_current(response, how="invitation form sent empty", expected_status=(400,))
+
+    page.goto(localised("/my/account/delete/", language))
+    submit_and_wait(page, submit_button(page.locator("main form[action$='/my/account/delete/']")))
+    form = form_with_field(page, "password")
+    form.locator("[name='password']").fill(PASSWORD)
+    response = submit_and_wait(page, submit_button(form))
+    site.check_current(response, how="deleting the account without the confirmation", expected_status=(400,))
 
 
 def write_log(site: SiteCheck, path: Path, problems: list[str]) -> None:
@@ -105,8 +184,16 @@ def test_every_page_the_role_reaches_passes_axe_and_the_page_checks(
     persona = personas[role]
     site = SiteCheck(page, live_server.url, language)
     log_in(site, persona)
-    site.crawl([localised(persona.start_path, language)])
+    start_paths = [localised(persona.start_path, language)]
+    links = create_status_links(demo_data, personas) if role == ANONYMOUS else None
+    if links is not None:  # the partner's pages behind a status link: anyone with the link sees them
+        start_paths += [links.path(token, language) for token in (links.working, links.revoked, links.expired)]
+    site.crawl(start_paths)
     check_pages_reached_by_forms(site, persona)
+    if role == PARTNER:
+        check_partner_account_pages(site, persona)
+    if links is not None:
+        check_status_link_forms(site, links)
 
     problems = site.problems()
     write_log(site, artifacts_dir / "crawl" / f"{role}-{language}.txt", problems)

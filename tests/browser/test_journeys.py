@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
-from requests_app.models import Inquiry
+from requests_app.models import Inquiry, OutboxMessage, Outcome
 from tests.browser.personas import SECRETARIAT, UNIT_MEMBER, Persona
 from tests.browser.site import (
     REFERENCE_PATTERN,
@@ -143,10 +143,44 @@ def unit_member_accepts_and_records_the_decision(journey: Journey) -> None:
     assert inquiry.owner.email == journey.unit_member.email
     _press(page, nb("Record the decision"))
     form = page.locator("form[action$='/decide/']")
-    form.get_by_label(nb("What was decided")).fill("Studiebesøk avtalt 12. mars med byutviklingsdirektøren.")
+    form.get_by_label(nb("Outcome"), exact=True).select_option(label=nb("Knowledge shared or meeting held"))
+    form.get_by_label(nb("Summary")).fill("Studiebesøk avtalt 12. mars med byutviklingsdirektøren.")
+    form.get_by_label(nb("Message to the partner")).fill("Velkommen til Trondheim 12. mars!")
+    form.get_by_label(nb("Hold the message until the secretariat has approved it")).check()
     submit_and_wait(page, form.get_by_role("button", name=nb("Record the decision")))
-    assert journey.inquiry.status == Inquiry.Status.DECIDED
-    assert "Studiebesøk avtalt 12. mars" in page.locator("main").inner_text()
+    inquiry = journey.inquiry
+    assert inquiry.status == Inquiry.Status.DECIDED
+    assert inquiry.outcome.type == Outcome.Type.KNOWLEDGE_SHARED
+    main = page.locator("main").inner_text()
+    assert "Studiebesøk avtalt 12. mars" in main
+    assert nb("Waiting for the secretariat's approval: not sent yet") in main
+    assert not OutboxMessage.objects.filter(message__inquiry=inquiry).exists()
+
+
+def secretariat_approves_the_decision_message(journey: Journey) -> None:
+    page = journey.secretariat_page
+    page.reload()
+    _press(page, nb("Approve and send the decision message"))
+    assert nb("Waiting for the secretariat's approval: not sent yet") not in page.locator("main").inner_text()
+    message = journey.inquiry.messages.get(is_decision=True)
+    assert message.approved_at is not None and message.held_at is None
+    assert OutboxMessage.objects.get(message=message).to == journey.answers.contact_email
+
+
+def partner_opens_the_status_link_from_the_receipt(journey: Journey) -> None:
+    """The receipt e-mail's private link shows the partner the decision, in English, and none of the staff's notes."""
+    receipt = OutboxMessage.objects.get(inquiry=journey.inquiry, template="inquiry_receipt")
+    match = re.search(r"https?://[^/\s]+(/en/status/[A-Za-z0-9_-]+/)", receipt.body_text)
+    assert match, f"no status link in the receipt:\n{receipt.body_text}"
+    page = journey.partner_page
+    response = page.goto(match.group(1))  # SITE_URL is not the live server's address: open the path there
+    assert response is not None and response.ok, f"the status link answered {response and response.status}"
+    assert response.headers.get("referrer-policy") == "strict-origin"
+    main = page.locator("main").inner_text()
+    assert journey.reference in main and journey.answers.title in main
+    assert "We have decided" in main
+    assert "Velkommen til Trondheim 12. mars!" in main  # the decision message, sent once approved
+    assert "Ringte Tampere" not in main  # the internal note
 
 
 def test_inquiry_journey(
@@ -176,3 +210,5 @@ def test_inquiry_journey(
     secretariat_starts_triage_and_routes_to_the_unit(journey)
     secretariat_writes_an_internal_note_in_place(journey)
     unit_member_accepts_and_records_the_decision(journey)
+    secretariat_approves_the_decision_message(journey)
+    partner_opens_the_status_link_from_the_receipt(journey)

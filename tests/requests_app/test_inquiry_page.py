@@ -156,14 +156,17 @@ class OfferedActionTests(InquiryPageTestCase):
         expected = {
             S.RECEIVED: {
                 "request-information", "partner-reply", "withdraw", "edit", "assign", "assign-to-me",
-                "collaborators", "write", "interim-reply",
+                "collaborators", "write", "interim-reply", "send-status-link",
             },
             S.ROUTED: {
-                "accept", "request-information", "partner-reply", "decide", "withdraw", "edit", "assign",
-                "assign-to-me", "collaborators", "write", "interim-reply",
+                "accept", "decline", "request-information", "partner-reply", "decide", "withdraw", "edit", "assign",
+                "assign-to-me", "collaborators", "write", "interim-reply", "send-status-link",
             },
-            S.DECIDED: {"partner-reply", "close", "edit", "assign", "assign-to-me", "collaborators", "write"},
-            S.CLOSED: {"edit", "assign", "assign-to-me", "collaborators"},
+            S.DECIDED: {
+                "partner-reply", "close", "edit", "assign", "assign-to-me", "collaborators", "write", "follow-up",
+                "send-status-link",
+            },
+            S.CLOSED: {"edit", "assign", "assign-to-me", "collaborators", "follow-up", "send-status-link"},
         }  # fmt: skip
         for status, actions in expected.items():
             with self.subTest(status=status):
@@ -241,9 +244,21 @@ class ActionPostTests(InquiryPageTestCase):
                 S.IN_PROGRESS,
                 self.bruno,
                 "decide",
-                {"decide-summary": "Vi blir med i piloten."},
+                {
+                    "decide-type": "knowledge_shared",
+                    "decide-decided_on": timezone.localdate().isoformat(),
+                    "decide-summary": "Vi holdt et møte og delte erfaringer.",
+                },
                 InquiryEvent.Kind.DECIDED,
-                "The decision on {ref} is recorded.",
+                "The decision on {ref} and its outcome are recorded.",
+            ),
+            (
+                S.ROUTED,
+                self.bruno,
+                "decline",
+                {"decline-reason": "Gjelder næringsutvikling, ikke byutvikling."},
+                InquiryEvent.Kind.REFERRAL_DECLINED,
+                "{ref} is declined and back with the secretariat.",
             ),
             (S.DECIDED, self.bruno, "close", {}, InquiryEvent.Kind.CLOSED, "{ref} is closed."),
             (S.ROUTED, self.bruno, "assign-to-me", {}, InquiryEvent.Kind.OWNER_CHANGED, "You own {ref} now."),
@@ -253,7 +268,9 @@ class ActionPostTests(InquiryPageTestCase):
                 inquiry = make_inquiry_in(status)
                 self.client.force_login(user)
                 response = self.post(inquiry, action, data, follow=True)
-                self.assertRedirects(response, page_url(inquiry))
+                # A declined inquiry leaves the unit: its member lands on their list instead of a 404.
+                landing = "/en/staff/" if action == "decline" else page_url(inquiry)
+                self.assertRedirects(response, landing)
                 self.assertIn(message.format(ref=inquiry.reference), messages_of(response))
                 event = inquiry.events.get()
                 self.assertEqual((event.kind, event.actor), (kind, user))
@@ -264,11 +281,34 @@ class ActionPostTests(InquiryPageTestCase):
     def test_an_invalid_form_is_shown_again_with_an_error_summary_and_what_was_typed(self) -> None:
         inquiry = make_inquiry_in(S.IN_PROGRESS)
         self.client.force_login(self.amina)
-        response = self.post(inquiry, "decide", {"decide-summary": "   "})
+        response = self.post(inquiry, "decide", {"decide-type": "", "decide-summary": "Vi signerer en avtale."})
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, 'id="error-summary"', status_code=400)
-        self.assertContains(response, '<a href="#id_decide-summary">Write what was decided.</a>', status_code=400)
-        self.assertContains(response, 'id="id_decide-summary"', status_code=400)
+        self.assertContains(response, '<a href="#id_decide-type">Choose what came of the inquiry.</a>', status_code=400)
+        self.assertEqual(
+            forms_on(response)[action_url(inquiry, "decide")]["decide-summary"], ["Vi signerer en avtale."]
+        )
+        self.assertUnchanged(inquiry)
+        # The rules of the outcome's type are shown by field, with what was typed kept.
+        response = self.post(
+            inquiry,
+            "decide",
+            {
+                "decide-type": "agreement",
+                "decide-decided_on": timezone.localdate().isoformat(),
+                "decide-summary": "Vi signerer en avtale.",
+                "decide-partners_involved": [inquiry.organisation_id],
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        for field, message in (
+            ("sdg_targets_0", "Choose at least one SDG target the collaboration addresses."),
+            ("follow_up_on", "Set a date to follow up the effect of the collaboration."),
+        ):
+            self.assertContains(response, f'<a href="#id_decide-{field}">{message}</a>', status_code=400)
+        self.assertEqual(
+            forms_on(response)[action_url(inquiry, "decide")]["decide-summary"], ["Vi signerer en avtale."]
+        )
         self.assertUnchanged(inquiry)
 
         triaged = make_inquiry_in(S.IN_TRIAGE)

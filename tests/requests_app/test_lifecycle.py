@@ -8,14 +8,14 @@ from typing import Any
 from django.core import mail
 
 from partners.models import MunicipalUnit
-from requests_app.models import Inquiry, InquiryEvent, InquiryMessage
+from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, Outcome
 from requests_app.services.conversation import record_partner_reply, request_information
 from requests_app.services.duplicates import mark_duplicate
 from requests_app.services.errors import InquiryStateError, StaleInquiryError
 from requests_app.services.lifecycle import (
     accept_inquiry,
     close_inquiry,
-    decide_inquiry,
+    decline_referral,
     mark_spam,
     reopen_inquiry,
     route_inquiry,
@@ -148,10 +148,11 @@ class RouteInquiryTests(LifecycleTestCase):
         self.assertEqual(mail.outbox[0].to, [self.bym_unit.email])
         self.assertIn(inquiry.reference, mail.outbox[0].subject)
 
-    def test_routing_is_allowed_while_received_in_triage_or_routed(self) -> None:
-        # Routed inquiries from the factory belong to Byutvikling og miljø, so this is a real re-routing.
+    def test_routing_is_allowed_while_received_in_triage_routed_or_in_progress(self) -> None:
+        # Routed inquiries from the factory belong to Byutvikling og miljø, so this is a real re-routing (or, in
+        # progress, a transfer to another unit).
         self.assert_allowed_only_in(
-            {S.RECEIVED, S.IN_TRIAGE, S.ROUTED},
+            {S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS},
             lambda inquiry: route_inquiry(inquiry, unit=self.oppvekst_unit, actor=self.amina),
         )
 
@@ -241,31 +242,93 @@ class AcceptInquiryTests(LifecycleTestCase):
         self.assert_allowed_only_in({S.ROUTED}, lambda inquiry: accept_inquiry(inquiry, actor=self.bruno))
 
 
-class DecideInquiryTests(LifecycleTestCase):
-    def test_the_decision_is_recorded_with_its_summary_and_time(self) -> None:
-        inquiry = make_inquiry_in(S.IN_PROGRESS, owner=self.bruno)
-        decide_inquiry(inquiry, summary="  Vi blir med i piloten.  ", actor=self.bruno, now=NOW)
+class DeclineReferralTests(LifecycleTestCase):
+    def test_the_unit_declines_with_a_reason_and_the_inquiry_is_back_in_triage_flagged(self) -> None:
+        inquiry = make_inquiry_in(S.ROUTED, unit=self.bym_unit, owner=self.bruno)
+        with self.captureOnCommitCallbacks(execute=True):
+            decline_referral(inquiry, reason=" Gjelder skole, ikke byutvikling. ", actor=self.bruno, now=NOW)
         event = self.assert_one_event(
-            inquiry, InquiryEvent.Kind.DECIDED, actor=self.bruno, before=S.IN_PROGRESS, after=S.DECIDED
+            inquiry,
+            InquiryEvent.Kind.REFERRAL_DECLINED,
+            actor=self.bruno,
+            before={"status": S.ROUTED, "unit": self.bym_unit.pk, "owner": self.bruno.pk},
+            after={"status": S.IN_TRIAGE, "unit": None, "owner": None},
         )
-        self.assertEqual(inquiry.status, S.DECIDED)
-        self.assertEqual(inquiry.decision_summary, "Vi blir med i piloten.")
-        self.assertEqual(inquiry.decided_at, NOW)
-        self.assertEqual(event.data["note"], "Vi blir med i piloten.")
+        self.assertEqual(event.data["note"], "Gjelder skole, ikke byutvikling.")
+        self.assertEqual((inquiry.status, inquiry.unit, inquiry.owner), (S.IN_TRIAGE, None, None))
+        self.assertEqual(inquiry.returned_by_unit, self.bym_unit)
+        stay = inquiry.assignments.get()
+        self.assertEqual(
+            (stay.end, stay.ended_at, stay.decline_reason), ("declined", NOW, "Gjelder skole, ikke byutvikling.")
+        )
+        [email] = mail.outbox
+        self.assertEqual(email.to, [self.secretariat_unit.email])
+        self.assertIn("Gjelder skole, ikke byutvikling.", email.body)
 
-    def test_a_decision_needs_a_summary(self) -> None:
-        for summary in ("", "   \n"):
-            with self.subTest(summary=summary):
-                self.assert_refused(
-                    make_inquiry_in(S.IN_PROGRESS),
-                    partial(decide_inquiry, summary=summary, actor=self.bruno),
-                )
+    def test_declining_needs_a_reason(self) -> None:
+        self.assert_refused(make_inquiry_in(S.ROUTED), partial(decline_referral, reason="  ", actor=self.bruno))
 
-    def test_only_an_inquiry_being_handled_can_be_decided(self) -> None:
+    def test_only_a_routed_inquiry_can_be_declined(self) -> None:
         self.assert_allowed_only_in(
-            {S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS},
-            lambda inquiry: decide_inquiry(inquiry, summary="Nei takk.", actor=self.bruno),
+            {S.ROUTED}, lambda inquiry: decline_referral(inquiry, reason="Ikke vårt fag.", actor=self.bruno)
         )
+
+    def test_routing_again_clears_the_flag_and_starts_a_new_stay(self) -> None:
+        inquiry = make_inquiry_in(S.IN_TRIAGE)
+        route_inquiry(inquiry, unit=self.bym_unit, actor=self.amina, now=NOW - datetime.timedelta(hours=1))
+        decline_referral(inquiry, reason="Ikke vårt fag.", actor=self.bruno, now=NOW)
+        route_inquiry(inquiry, unit=self.oppvekst_unit, actor=self.amina, now=NOW + datetime.timedelta(hours=1))
+        inquiry.refresh_from_db()
+        self.assertIsNone(inquiry.returned_by_unit)
+        self.assertEqual(
+            [(stay.unit.code, stay.end) for stay in inquiry.assignments.all()], [("bym", "declined"), ("oppvekst", "")]
+        )
+
+
+class UnitAssignmentTests(LifecycleTestCase):
+    def test_routing_starts_a_stay_with_its_respond_by_date_and_accepting_marks_it(self) -> None:
+        inquiry = make_inquiry_in(S.IN_TRIAGE)
+        route_inquiry(inquiry, unit=self.bym_unit, actor=self.amina, now=NOW)  # Tuesday 10 March 2026
+        stay = inquiry.assignments.get()
+        self.assertEqual((stay.unit, stay.routed_at, stay.routed_by), (self.bym_unit, NOW, self.amina))
+        self.assertEqual(stay.respond_by, datetime.date(2026, 3, 13))  # three business days: Friday
+        accept_inquiry(inquiry, actor=self.bruno)
+        stay.refresh_from_db()
+        self.assertIsNotNone(stay.accepted_at)
+        self.assertEqual(stay.end, "")
+
+    def test_a_transfer_ends_the_first_stay_and_keeps_the_chain_with_the_time_spent(self) -> None:
+        inquiry = make_inquiry_in(S.IN_TRIAGE)
+        route_inquiry(inquiry, unit=self.bym_unit, actor=self.amina, now=NOW)
+        accept_inquiry(inquiry, actor=self.bruno)
+        later = NOW + datetime.timedelta(days=2)
+        route_inquiry(inquiry, unit=self.oppvekst_unit, actor=self.amina, now=later)
+        inquiry.refresh_from_db()
+        self.assertEqual((inquiry.status, inquiry.unit, inquiry.owner), (S.ROUTED, self.oppvekst_unit, None))
+        first, second = inquiry.assignments.all()
+        self.assertEqual((first.unit, first.end, first.ended_at), (self.bym_unit, "transferred", later))
+        self.assertEqual(first.time_with_unit(later), datetime.timedelta(days=2))
+        self.assertEqual((second.unit, second.ended_at), (self.oppvekst_unit, None))
+        routed = inquiry.events.filter(kind=InquiryEvent.Kind.ROUTED).last()
+        assert routed is not None
+        self.assertTrue(routed.data["transfer"])
+
+    def test_routing_to_the_unit_already_handling_it_is_refused(self) -> None:
+        inquiry = make_inquiry_in(S.IN_PROGRESS, unit=self.bym_unit)
+        self.assert_refused(inquiry, partial(route_inquiry, unit=self.bym_unit, actor=self.amina))
+
+    def test_withdrawing_ends_the_stay_and_records_the_outcome(self) -> None:
+        inquiry = make_inquiry_in(S.IN_PROGRESS, unit=self.bym_unit)
+        withdraw_inquiry(inquiry, actor=None, reason=" Prosjektet ble avlyst. ", now=NOW)
+        stay = inquiry.assignments.get()
+        self.assertEqual((stay.end, stay.ended_at), ("finished", NOW))
+        outcome = Outcome.objects.get(inquiry=inquiry)
+        self.assertEqual((outcome.type, outcome.summary), (Outcome.Type.WITHDRAWN, "Prosjektet ble avlyst."))
+
+    def test_rejecting_as_spam_ends_a_stay(self) -> None:
+        inquiry = make_inquiry_in(S.IN_TRIAGE)
+        mark_spam(inquiry, actor=self.amina, now=NOW)
+        self.assertFalse(inquiry.assignments.exists())
 
 
 class CloseInquiryTests(LifecycleTestCase):
@@ -458,3 +521,18 @@ class MarkDuplicateLifecycleTests(LifecycleTestCase):
         self.assert_allowed_only_in(
             OPEN, lambda inquiry: mark_duplicate(inquiry, original=make_inquiry(), actor=self.amina)
         )
+
+
+class WithdrawalNoticeTests(LifecycleTestCase):
+    def test_the_handler_is_emailed_when_the_partner_withdraws_but_not_when_staff_record_it(self) -> None:
+        inquiry = make_inquiry_in(S.IN_PROGRESS, unit=self.bym_unit, owner=self.bruno)
+        with self.captureOnCommitCallbacks(execute=True):
+            withdraw_inquiry(inquiry, actor=None, reason="Prosjektet ble avlyst.", now=NOW)
+        [email] = mail.outbox
+        self.assertEqual(email.to, [self.bruno.email])
+        self.assertIn("Prosjektet ble avlyst.", email.body)
+        mail.outbox.clear()
+        other = make_inquiry_in(S.IN_PROGRESS, unit=self.bym_unit, owner=self.bruno)
+        with self.captureOnCommitCallbacks(execute=True):
+            withdraw_inquiry(other, actor=self.amina, reason="Partneren ringte.", now=NOW)
+        self.assertEqual(mail.outbox, [])

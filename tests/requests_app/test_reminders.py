@@ -4,11 +4,12 @@ import datetime
 
 from celery.schedules import crontab
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from requests_app import selectors, tasks
 from requests_app.business_days import add_business_days
-from requests_app.models import Inquiry, InquiryEvent, ServiceTargets
+from requests_app.models import Inquiry, InquiryEvent, OutboxMessage, ServiceTargets
 from requests_app.services.reminders import remind_about_interim_reply
 from tests.base import PortalTestCase
 from tests.factories import make_inquiry_in
@@ -145,14 +146,23 @@ class RemindAboutInterimReplyTests(PortalTestCase):
                 self.assertFalse(inquiry.events.exists())
         self.assertEqual(mail.outbox, [])
 
-    def test_the_email_is_not_sent_if_the_inquiry_was_decided_before_the_worker_ran(self) -> None:
+    def test_the_reminder_is_written_to_the_outbox_with_its_event_and_goes_nowhere_if_rolled_back(self) -> None:
         inquiry = make_inquiry_in(S.IN_PROGRESS, owner=self.bruno, decision_due_on=datetime.date(2026, 4, 7))
         with self.captureOnCommitCallbacks() as callbacks:
             self.assertTrue(remind_about_interim_reply(inquiry))
-        Inquiry.objects.filter(pk=inquiry.pk).update(status=S.DECIDED)
+        [row] = OutboxMessage.objects.all()
+        self.assertEqual(row.event, inquiry.events.get(kind=InquiryEvent.Kind.INTERIM_REMINDER_SENT))
+        self.assertEqual((row.to, row.status), (self.bruno.email, OutboxMessage.Status.PENDING))
+        self.assertEqual(mail.outbox, [])  # nothing leaves before the commit
         for callback in callbacks:
             callback()
-        self.assertEqual(mail.outbox, [])
+        self.assertEqual([email.to for email in mail.outbox], [[self.bruno.email]])
+
+        other = make_inquiry_in(S.IN_PROGRESS, owner=self.bruno, decision_due_on=datetime.date(2026, 4, 7))
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            remind_about_interim_reply(other)
+            raise RuntimeError("the transaction fails after the reminder was written")
+        self.assertFalse(OutboxMessage.objects.filter(inquiry=other).exists())
 
 
 class BeatScheduleTests(PortalTestCase):

@@ -2,13 +2,15 @@
 
 from io import StringIO
 
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from partners.models import MunicipalUnit, User
 from requests_app.demo_data import DEMO_PASSWORD
-from requests_app.models import Inquiry, InquiryEvent
+from requests_app.models import FollowUp, Inquiry, InquiryEvent, InquiryMessage, OutboxMessage, Outcome, UnitAssignment
+from requests_app.services.lifecycle import route_inquiry
 
 
 class SeedDemoTests(TestCase):
@@ -18,13 +20,30 @@ class SeedDemoTests(TestCase):
         self.assertFalse(User.objects.exists())
 
     @override_settings(DEBUG=True)
+    def test_the_demo_history_is_not_emailed_but_later_changes_are(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", stdout=StringIO())
+        self.assertEqual(mail.outbox, [])
+        self.assertFalse(OutboxMessage.objects.exists())
+        inquiry = Inquiry.objects.filter(status=Inquiry.Status.IN_TRIAGE).first()
+        assert inquiry is not None
+        with self.captureOnCommitCallbacks(execute=True):
+            route_inquiry(
+                inquiry,
+                unit=MunicipalUnit.objects.get(code="bym"),
+                actor=User.objects.get(email="sekretariat@demo.test"),
+            )
+        self.assertEqual(OutboxMessage.objects.get().status, OutboxMessage.Status.SENT)
+        self.assertEqual(len(mail.outbox), 1)
+
+    @override_settings(DEBUG=True)
     def test_loads_logins_and_inquiries_once(self) -> None:
         call_command("seed_demo", stdout=StringIO())
         inquiries = Inquiry.objects.count()
         self.assertGreaterEqual(inquiries, 40)
         call_command("seed_demo", stdout=StringIO())
         self.assertEqual(Inquiry.objects.count(), inquiries)
-        self.assertEqual(User.objects.count(), 5)
+        self.assertEqual(User.objects.count(), 6)  # five staff logins and the demo partner
 
         secretariat = User.objects.get(email="sekretariat@demo.test")
         self.assertTrue(secretariat.is_secretariat)
@@ -47,7 +66,7 @@ class SeedDemoTests(TestCase):
         duplicate = Inquiry.objects.get(status=Inquiry.Status.DUPLICATE)
         self.assertIsNotNone(duplicate.duplicate_of)
         self.assertTrue(duplicate.events.filter(kind=InquiryEvent.Kind.MARKED_DUPLICATE).exists())
-        closed = Inquiry.objects.filter(status=Inquiry.Status.CLOSED).first()
+        closed = Inquiry.objects.filter(status=Inquiry.Status.CLOSED, outcome__follow_ups__isnull=True).first()
         assert closed is not None
         self.assertEqual(
             list(closed.events.values_list("kind", flat=True)),
@@ -62,6 +81,21 @@ class SeedDemoTests(TestCase):
                 InquiryEvent.Kind.CLOSED,
             ],
         )
+
+        # Issue #6: accepted, declined and transferred inquiries, every outcome type, follow-ups, a held message.
+        self.assertEqual(set(Outcome.objects.values_list("type", flat=True)), set(Outcome.Type.values))
+        declined = Inquiry.objects.get(returned_by_unit__isnull=False)
+        self.assertEqual((declined.status, declined.unit), (Inquiry.Status.IN_TRIAGE, None))
+        self.assertEqual(declined.assignments.get().end, UnitAssignment.End.DECLINED)
+        transferred = UnitAssignment.objects.filter(end=UnitAssignment.End.TRANSFERRED).get().inquiry
+        self.assertEqual(
+            [(stay.unit.code, stay.end) for stay in transferred.assignments.all()],
+            [("bym", UnitAssignment.End.TRANSFERRED), ("oppvekst", "")],
+        )
+        self.assertTrue(UnitAssignment.objects.filter(accepted_at__isnull=False, ended_at__isnull=True).exists())
+        self.assertGreaterEqual(FollowUp.objects.count(), 2)
+        self.assertTrue(Outcome.objects.filter(follow_up_on__isnull=False).exists())
+        self.assertEqual(InquiryMessage.objects.filter(held_at__isnull=False).count(), 1)
 
     @override_settings(DEBUG=True)
     def test_every_demo_login_works_and_sees_the_staff_list(self) -> None:

@@ -59,8 +59,16 @@ class WorkspaceAdminTests(PortalTestCase):
         targets = ServiceTargets.current()
         response = self.client.post(
             f"/admin/requests_app/servicetargets/{targets.pk}/change/",
-            {"first_reply_business_days": 3, "decision_business_days": 15, "interim_reply_warning_business_days": 2},
+            {
+                "first_reply_business_days": 3,
+                "decision_business_days": 15,
+                "handshake_business_days": 4,
+                "interim_reply_warning_business_days": 2,
+            },
         )
         self.assertEqual(response.status_code, 302)
         targets.refresh_from_db()
-        self.assertEqual((targets.first_reply_business_days, targets.decision_business_days), (3, 15))
+        self.assertEqual(
+            (targets.first_reply_business_days, targets.decision_business_days, targets.handshake_business_days),
+            (3, 15, 4),
+        )

@@ -9,11 +9,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from partners.models import MunicipalUnit, User
-from partners.services import ContactDetails, OrganisationDetails, mark_email_verified
+from partners.models import MunicipalUnit, Organisation, User
+from partners.services import ContactDetails, OrganisationDetails, link_account, mark_email_verified
 from requests_app import demo_data
-from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, SdgGoal, SdgTarget
-from requests_app.services import conversation, duplicates, lifecycle
+from requests_app.models import (
+    FollowUp,
+    Inquiry,
+    InquiryEvent,
+    InquiryMessage,
+    OutboxMessage,
+    Outcome,
+    SdgGoal,
+    SdgTarget,
+)
+from requests_app.services import conversation, duplicates, lifecycle, outcomes
 from requests_app.services.intake import submit_inquiry
 
 
@@ -23,9 +32,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DJANGO_DEBUG=true: it creates logins with a known password.")
+        started = timezone.now()
         with transaction.atomic():
             users = self._seed_users()
             created = self._seed_inquiries(users)
+            self._link_demo_partner(users)
+            # The demo's history happened only in the portal: its e-mails never go to the example addresses.
+            OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, created_at__gte=started).delete()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(users)} logins, {created} new inquiries."))
 
     def _seed_users(self) -> dict[str, User]:
@@ -53,6 +66,9 @@ class Command(BaseCommand):
         if Inquiry.objects.filter(contact__email__in=contact_emails).exists():
             return 0
         units = {unit.code: unit for unit in MunicipalUnit.objects.all()}
+        self.units = units
+        self.declined_one = self.transferred_one = False
+        self.outcomes_made = 0
         goals = {goal.pk: goal for goal in SdgGoal.objects.all()}
         targets = {target.pk: target for target in SdgTarget.objects.all()}
         now = timezone.now()
@@ -86,8 +102,61 @@ class Command(BaseCommand):
             self._play_history(inquiry, status=status, unit=units[unit_code] if unit_code else None, users=users)
             self._spread_events(inquiry, received_at, now)
             created += 1
+        created += self._seed_partner_inquiries(users, goals=goals, targets=targets, now=now)
         self._link_duplicates(users["sekretariat@demo.test"])
+        for name, number in demo_data.DEMO_MUNICIPALITY_NUMBERS.items():
+            Organisation.objects.filter(name=name, country="NO").update(municipality_number=number)
         return created
+
+    def _seed_partner_inquiries(
+        self,
+        users: dict[str, User],
+        *,
+        goals: dict[int, SdgGoal],
+        targets: dict[str, SdgTarget],
+        now: datetime.datetime,
+    ) -> int:
+        """The demo partner's own inquiries, sent while logged in (so submitted_by is the partner's account)."""
+        partner = users[demo_data.DEMO_PARTNER_CONTACT[1]]
+        name, org_kind, country, number = demo_data.DEMO_ORGANISATIONS[demo_data.DEMO_PARTNER_ORGANISATION]
+        contact_name, email, role, language = demo_data.DEMO_PARTNER_CONTACT
+        for (
+            kind,
+            title,
+            description,
+            goal_numbers,
+            target_codes,
+            status,
+            unit_code,
+            days_ago,
+        ) in demo_data.DEMO_PARTNER_INQUIRIES:
+            inquiry = submit_inquiry(
+                organisation=OrganisationDetails(name=name, kind=org_kind, country=country, organisation_number=number),
+                contact=ContactDetails(name=contact_name, email=email, role=role, preferred_language=language),
+                title=title,
+                description=description,
+                inquiry_type=kind,
+                language=language,
+                sdg_goals=[goals[number] for number in goal_numbers],
+                sdg_targets=[targets[code] for code in target_codes],
+                send_receipt=False,
+                actor=partner,
+                now=now - datetime.timedelta(days=days_ago, hours=3),
+            )
+            unit = self.units[unit_code] if unit_code else None
+            self._play_history(inquiry, status=status, unit=unit, users=users)
+            self._spread_events(inquiry, inquiry.received_at, now)
+        return len(demo_data.DEMO_PARTNER_INQUIRIES)
+
+    def _link_demo_partner(self, users: dict[str, User]) -> None:
+        """The demo partner speaks for their organisation, as its admin: linked by the secretariat, through the
+        service, once."""
+        partner = users[demo_data.DEMO_PARTNER_CONTACT[1]]
+        name, _kind, country, _number = demo_data.DEMO_ORGANISATIONS[demo_data.DEMO_PARTNER_ORGANISATION]
+        organisation = Organisation.objects.filter(name=name, country=country).order_by("pk").first()
+        if organisation is None or partner.memberships.filter(organisation=organisation).exists():
+            return
+        link_account(organisation, email=partner.email, is_admin=True, actor=users["sekretariat@demo.test"])
 
     def _play_history(
         self, inquiry: Inquiry, *, status: str, unit: MunicipalUnit | None, users: dict[str, User]
@@ -108,8 +177,22 @@ class Command(BaseCommand):
             lifecycle.withdraw_inquiry(inquiry, actor=None, reason="Partneren trakk henvendelsen.")
             return
         lifecycle.start_triage(inquiry, actor=secretariat)
+        if status == S.IN_TRIAGE and not self.declined_one:
+            # A referral the unit declined: back in triage, flagged, with the unit's reason.
+            self.declined_one = True
+            lifecycle.route_inquiry(inquiry, unit=self.units["oppvekst"], actor=secretariat, note="")
+            lifecycle.decline_referral(
+                inquiry,
+                reason="Dette handler om næringsutvikling mer enn skole; foreslår Næring og innovasjon.",
+                actor=users["oppvekst@demo.test"],
+            )
+            return
         if status == S.IN_TRIAGE or unit is None:
             return
+        if status == S.IN_PROGRESS and unit.code == "oppvekst" and not self.transferred_one:
+            # A transfer: first routed to another unit, then moved to the one that took it.
+            self.transferred_one = True
+            lifecycle.route_inquiry(inquiry, unit=self.units["bym"], actor=secretariat, note="")
         lifecycle.route_inquiry(inquiry, unit=unit, actor=secretariat, note="")
         if status == S.ROUTED:
             return
@@ -123,8 +206,44 @@ class Command(BaseCommand):
             )
             return
         conversation.send_message(inquiry, body="Takk for henvendelsen. Vi ser gjerne på et samarbeid.", actor=handler)
-        lifecycle.decide_inquiry(inquiry, summary="Enheten takker ja og setter av ressurser.", actor=handler)
-        if status == S.CLOSED:
+        plan = demo_data.DEMO_OUTCOMES[self.outcomes_made % len(demo_data.DEMO_OUTCOMES)]
+        self.outcomes_made += 1
+        today = timezone.localdate()
+        held = plan.get("held", False)
+        partnership = plan["type"] in Outcome.PARTNERSHIP_TYPES
+        outcomes.decide_inquiry(
+            inquiry,
+            outcome=outcomes.OutcomeDetails(
+                type=plan["type"],
+                decided_on=today,
+                summary=plan.get("summary", ""),
+                partners_involved=[inquiry.organisation] if partnership else [],
+                referred_to=plan.get("referred_to", ""),
+                referred_to_detail=plan.get("referred_to_detail", ""),
+                decline_reason=plan.get("decline_reason", ""),
+                funding_nok=plan.get("funding_nok"),
+                sdg_targets=list(inquiry.sdg_targets.all()),
+                follow_up_on=today + datetime.timedelta(days=180)
+                if plan["type"] in Outcome.PARTNERSHIP_TYPES
+                else None,
+            ),
+            message="Vi har nå tatt stilling til henvendelsen. " + plan.get("summary", ""),
+            hold_message_for_approval=held,
+            actor=handler,
+        )
+        if plan.get("follow_up"):
+            outcomes.record_follow_up(
+                inquiry,
+                details=outcomes.FollowUpDetails(
+                    collaboration_status=FollowUp.CollaborationStatus.ONGOING,
+                    results=plan["follow_up"],
+                    sdg_targets=list(inquiry.sdg_targets.all()),
+                    u4ssc_areas=[FollowUp.Area.ENVIRONMENT, FollowUp.Area.SOCIETY],
+                    next_follow_up_on=today + datetime.timedelta(days=120),
+                ),
+                actor=handler,
+            )
+        if status == S.CLOSED and not held:
             lifecycle.close_inquiry(inquiry, actor=secretariat)
 
     def _spread_events(self, inquiry: Inquiry, received_at: datetime.datetime, now: datetime.datetime) -> None:

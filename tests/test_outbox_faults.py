@@ -1,0 +1,210 @@
+"""Faults the outbox must survive, with a real redis-server, real Celery workers, a web process and an SMTP server.
+
+- Redis stopped while a partner submits: the submission succeeds at once; the receipt goes out, exactly once,
+  after Redis is back.
+- A worker killed (SIGKILL) in the middle of delivering: the e-mail is delivered once, by another worker.
+- The same delivery task run twice by a real worker: one e-mail.
+
+Each test starts its own redis-server (stopping the shared one would break other tests), so these need the
+`redis-server` binary, PostgreSQL (the processes share the test database) and TEST_REDIS_URL; .ci/run provides all.
+"""
+
+import asyncio
+import datetime
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from celery import Celery
+from django.test import TransactionTestCase
+from django.utils import timezone
+
+from requests_app.models import Inquiry, OutboxMessage
+from tests.live import (
+    celery_worker_command,
+    database_url_of_this_test,
+    free_port,
+    process_env,
+    running,
+    wait_for_http,
+    web_command,
+)
+from tests.test_celery_worker import _submit
+
+REDIS_SERVER = shutil.which("redis-server") or "redis-server"
+
+
+@contextmanager
+def redis_server(port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A private redis-server on loopback, without persistence (a restart loses what was queued, like a crash)."""
+    command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    with running(command, env={}, log=log) as process:
+        deadline = time.monotonic() + 20
+        while b"Ready to accept connections" not in log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start:\n{log.read_text()}")
+            time.sleep(0.05)
+        yield process
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, message: Callable[[], str]) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(message())
+        time.sleep(0.2)
+
+
+class RecordingHandler:
+    """An SMTP server's handler that keeps every message it accepted; `stall` holds a session before RCPT."""
+
+    def __init__(self) -> None:
+        self.accepted: list[bytes] = []
+        self.stall = threading.Event()
+        self.stalled = threading.Event()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.stall.is_set():
+            self.stalled.set()
+            while self.stall.is_set():  # the worker is killed while it waits here
+                await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.accepted.append(envelope.content)
+        return "250 Message accepted for delivery"
+
+
+def _age_outbox(minutes: int = 10) -> None:
+    """Time travel: make every waiting row old enough for the sweeper."""
+    OutboxMessage.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=minutes))
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+class OutboxFaultTests(TransactionTestCase):
+    serialized_rollback = True  # keep the reference data that the migrations loaded
+
+    def setUp(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="outbox-faults-"))
+        self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
+        self.queue = f"test-{uuid.uuid4().hex}"
+        self.redis_port = free_port()
+        self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        return process_env(
+            DATABASE_URL=database_url_of_this_test(),
+            REDIS_URL=self.redis_url,
+            CELERY_QUEUE=self.queue,
+            **overrides,
+        )
+
+    def send_task(self, name: str, *args: object) -> None:
+        """Queue a task on this test's Redis the way beat or a web process would."""
+        app = Celery(broker=self.redis_url)
+        try:
+            app.send_task(name, args=args, queue=self.queue)
+        finally:
+            app.close()
+
+    def log(self, name: str) -> Path:
+        return self.folder / f"{name}.txt"
+
+    def test_redis_down_during_a_submission_then_back_sends_exactly_one_receipt(self) -> None:
+        port = free_port()
+        mail_dir = self.folder / "mail"
+        env = self.env(EMAIL_FILE_PATH=str(mail_dir), SITE_URL=f"http://127.0.0.1:{port}")
+        with running(web_command(port), env=env, log=self.log("web")):
+            with redis_server(self.redis_port, self.log("redis-1")):
+                wait_for_http(f"http://127.0.0.1:{port}/healthz")
+            # Redis is stopped now. The partner submits.
+            started = time.monotonic()
+            receipt_page = _submit(f"http://127.0.0.1:{port}")
+            elapsed = time.monotonic() - started
+            inquiry = Inquiry.objects.get()
+            self.assertIn(inquiry.reference, receipt_page)
+            self.assertLess(elapsed, 15, "the submission waited for Redis")
+            row = OutboxMessage.objects.get(inquiry=inquiry)
+            self.assertEqual(row.status, OutboxMessage.Status.PENDING)
+            self.assertFalse(mail_dir.exists() and any(mail_dir.iterdir()))
+
+            with (
+                redis_server(self.redis_port, self.log("redis-2")),
+                running(celery_worker_command(queue=self.queue), env=env, log=self.log("worker")),
+            ):
+                _age_outbox()
+                self.send_task("requests_app.tasks.requeue_undelivered_email")
+                wait_until(
+                    lambda: OutboxMessage.objects.get(pk=row.pk).status == OutboxMessage.Status.SENT,
+                    timeout=60,
+                    message=lambda: f"not delivered; the worker said:\n{self.log('worker').read_text()}",
+                )
+                # The sweeper and a redelivered task come again: nothing more is sent.
+                self.send_task("requests_app.tasks.requeue_undelivered_email")
+                self.send_task("requests_app.tasks.deliver_outbox_message", row.pk)
+                time.sleep(2)
+        sent = list(mail_dir.glob("*.log"))
+        self.assertEqual(len(sent), 1)
+        self.assertIn(f"We have received your inquiry {inquiry.reference}", sent[0].read_text(encoding="utf-8"))
+        row.refresh_from_db()
+        self.assertEqual(row.attempts, 1)
+
+    def test_a_worker_killed_while_delivering_leaves_the_email_to_another_worker_which_sends_it_once(self) -> None:
+        handler = RecordingHandler()
+        smtp = Controller(handler, hostname="127.0.0.1", port=free_port())
+        smtp.start()
+        self.addCleanup(smtp.stop)
+        env = self.env(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_USE_TLS="false")
+        row = OutboxMessage.objects.create(  # created directly: in this process delivery would run eagerly
+            key=f"fault-test:{uuid.uuid4()}",
+            template="partner_message",
+            to="kari@example.com",
+            language="nb",
+            subject="Svar på henvendelsen",
+            body_text="Hei, Kari.",
+        )
+        with redis_server(self.redis_port, self.log("redis")):
+            handler.stall.set()
+            with running(celery_worker_command(queue=self.queue), env=env, log=self.log("worker-1")) as worker:
+                self.send_task("requests_app.tasks.deliver_outbox_message", row.pk)
+                self.assertTrue(handler.stalled.wait(60), self.log("worker-1").read_text())
+                worker.send_signal(signal.SIGKILL)  # in the middle of the SMTP conversation
+                worker.wait(timeout=30)
+            handler.stall.clear()
+            self.assertEqual(handler.accepted, [])
+            row.refresh_from_db()
+            self.assertEqual((row.status, row.attempts), (OutboxMessage.Status.PENDING, 0))  # rolled back with it
+
+            with running(celery_worker_command(queue=self.queue), env=env, log=self.log("worker-2")):
+                _age_outbox()
+                self.send_task("requests_app.tasks.requeue_undelivered_email")
+                wait_until(
+                    lambda: len(handler.accepted) == 1,
+                    timeout=60,
+                    message=lambda: f"not delivered; the worker said:\n{self.log('worker-2').read_text()}",
+                )
+                # The same task twice more, as a redelivery would: still one e-mail.
+                self.send_task("requests_app.tasks.deliver_outbox_message", row.pk)
+                self.send_task("requests_app.tasks.deliver_outbox_message", row.pk)
+                self.send_task("requests_app.tasks.requeue_undelivered_email")
+                wait_until(
+                    lambda: self.log("worker-2").read_text().count("succeeded") >= 4,
+                    timeout=60,
+                    message=lambda: self.log("worker-2").read_text(),
+                )
+        self.assertEqual(len(handler.accepted), 1)
+        self.assertIn(b"Hei, Kari.", handler.accepted[0])
+        row.refresh_from_db()
+        self.assertEqual((row.status, row.attempts), (OutboxMessage.Status.SENT, 1))
