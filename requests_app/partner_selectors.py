@@ -172,9 +172,18 @@ class PartnerListRow:
     status: PartnerStatus
 
 
-def partner_inquiry_rows(user: User) -> list[PartnerListRow]:
-    """My inquiries: every inquiry of the partner's account with its status in plain words (two queries)."""
+def partner_inquiry_rows(
+    user: User, *, speaking_for: int | None = None, member_of: Collection[int] = ()
+) -> list[PartnerListRow]:
+    """My inquiries: the partner's inquiries with their status in plain words (two queries).
+
+    Speaking for one of its organisations, the list shows that organisation's inquiries and the account's own of
+    organisations it is not a member of, not those of its other organisations.
+    """
+    inquiries = partner_inquiries(user)
+    if speaking_for is not None:
+        inquiries = inquiries.filter(Q(organisation_id=speaking_for) | ~Q(organisation_id__in=list(member_of)))
     return [
         PartnerListRow(inquiry, partner_status(inquiry, decision_held=inquiry.decision_held))  # type: ignore[attr-defined]
-        for inquiry in partner_inquiries(user)
+        for inquiry in inquiries
     ]

@@ -25,6 +25,7 @@ from django.views.defaults import page_not_found
 from django_ratelimit.core import get_usage
 
 from partners.models import User
+from partners.sessions import active_organisation, partner_memberships
 from portal.http import AuthenticatedRequest
 from requests_app.models import Inquiry, StatusLink
 from requests_app.partner_forms import ReplyToCentreForm, WithdrawInquiryForm
@@ -251,8 +252,14 @@ def _account_access(request: AuthenticatedRequest, pk: int) -> PartnerAccess:
 @login_required
 @private_page
 def my_inquiry_list(request: AuthenticatedRequest) -> HttpResponse:
-    """The inquiries sent from the account's verified e-mail addresses (and its organisations'), newest first."""
-    return render(request, "requests_app/my_inquiry_list.html", {"rows": partner_inquiry_rows(request.user)})
+    """The account's inquiries, newest first, narrowed to the organisation it speaks for (see partner_inquiry_rows)."""
+    active = active_organisation(request)
+    rows = partner_inquiry_rows(
+        request.user,
+        speaking_for=active.pk if active else None,
+        member_of=[membership.organisation_id for membership in partner_memberships(request)],
+    )
+    return render(request, "requests_app/my_inquiry_list.html", {"rows": rows})
 
 
 @login_required

@@ -191,6 +191,28 @@ class ActiveOrganisationTests(PortalTestCase):
         response = self.client.post(url, {"organisation": self.second.pk, "next": "https://evil.example/"})
         self.assertRedirects(response, reverse("requests_app:my-organisation"), fetch_redirect_response=False)
 
+    def test_my_inquiries_shows_the_organisation_spoken_for_and_the_accounts_own_elsewhere(self) -> None:
+        of_first = make_inquiry(organisation=self.first, title="Klimalabens pilot")
+        of_second = make_inquiry(organisation=self.second, title="Fjordbyens studietur")
+        elsewhere = make_organisation(name="Cc Annen AS")
+        own = make_inquiry(
+            organisation=elsewhere,
+            contact=make_contact(organisation=elsewhere, email=self.partner.email),
+            title="Egen henvendelse",
+        )
+        self.client.force_login(self.partner)
+        page = self.client.get("/en/my/inquiries/")
+        self.assertContains(page, of_first.title)
+        self.assertContains(page, own.title)
+        self.assertNotContains(page, of_second.title)
+        self.client.post(reverse("requests_app:organisation-switch"), {"organisation": self.second.pk})
+        page = self.client.get("/en/my/inquiries/")
+        self.assertContains(page, of_second.title)
+        self.assertContains(page, own.title)
+        self.assertNotContains(page, of_first.title)
+        # Narrowing the list hides nothing the account may open.
+        self.assertEqual(self.client.get(f"/en/my/inquiries/{of_first.pk}/").status_code, 200)
+
     def test_a_membership_removed_after_the_choice_falls_back_to_the_first(self) -> None:
         self.client.force_login(self.partner)
         self.client.post(reverse("requests_app:organisation-switch"), {"organisation": self.second.pk})
