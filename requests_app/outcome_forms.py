@@ -158,19 +158,23 @@ class DecideForm(TargetPickerMixin, forms.Form):
         return data
 
     def details(self) -> OutcomeDetails:
-        data = self.cleaned_data
-        return OutcomeDetails(
-            type=data.get("type", ""),
-            decided_on=data.get("decided_on"),
-            summary=data.get("summary", ""),
-            partners_involved=list(data.get("partners_involved") or []),
-            referred_to=data.get("referred_to", ""),
-            referred_to_detail=data.get("referred_to_detail", ""),
-            decline_reason=data.get("decline_reason", ""),
-            funding_nok=data.get("funding_nok"),
-            sdg_targets=list(data.get("sdg_targets") or []),
-            follow_up_on=data.get("follow_up_on"),
-        )
+        return outcome_details(self.cleaned_data)
+
+
+def outcome_details(data: dict[str, Any]) -> OutcomeDetails:
+    """The outcome as the service takes it, from the decision form's cleaned data (also while it is incomplete)."""
+    return OutcomeDetails(
+        type=data.get("type", ""),
+        decided_on=data.get("decided_on"),
+        summary=data.get("summary", ""),
+        partners_involved=list(data.get("partners_involved") or []),
+        referred_to=data.get("referred_to", ""),
+        referred_to_detail=data.get("referred_to_detail", ""),
+        decline_reason=data.get("decline_reason", ""),
+        funding_nok=data.get("funding_nok"),
+        sdg_targets=list(data.get("sdg_targets") or []),
+        follow_up_on=data.get("follow_up_on"),
+    )
 
 
 class FollowUpForm(TargetPickerMixin, forms.Form):

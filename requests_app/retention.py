@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, CharField, DateTimeField, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -69,12 +69,19 @@ RULES_BY_KEY: dict[str, RetentionRule] = {rule.key: rule for rule in RETENTION_R
 FINISHED_STATUSES: frozenset[str] = frozenset({*_ENDED_WITH_OUTCOME, S.DUPLICATE, S.SPAM})
 
 
+def _rule_key() -> Case:
+    """The key of the rule that applies to each row, in SQL ("" for an open inquiry)."""
+    return Case(
+        *[When(rule.condition, then=Value(rule.key)) for rule in RETENTION_RULES],
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
 def rule_for(inquiry: Inquiry) -> RetentionRule | None:
     """The rule that applies to a finished inquiry (one query), or None for an open one."""
-    for rule in RETENTION_RULES:
-        if Inquiry.objects.filter(rule.condition, pk=inquiry.pk).exists():
-            return rule
-    return None
+    key = Inquiry.objects.filter(pk=inquiry.pk).annotate(rule=_rule_key()).values_list("rule", flat=True).first()
+    return RULES_BY_KEY.get(key or "")
 
 
 # Events that do not count as activity: putting on and lifting a hold, and the removal itself.
@@ -122,8 +129,12 @@ def with_finished_at(inquiries: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
 
 def inquiries_past_retention(*, now: datetime.datetime) -> QuerySet[Inquiry]:
     """Finished inquiries whose period has run out and whose personal data is still there, held ones included
-    (the caller skips and counts those); annotated with `finished_at`."""
+    (the caller skips and counts those); annotated with `finished_at` and the key of their rule, `retention_rule`."""
     due = Q()
     for rule in RETENTION_RULES:
         due |= rule.condition & Q(finished_at__lte=years_before(now, rule.years))
-    return with_finished_at(Inquiry.objects.filter(anonymised_at__isnull=True)).filter(due)
+    return (
+        with_finished_at(Inquiry.objects.filter(anonymised_at__isnull=True))
+        .filter(due)
+        .annotate(retention_rule=_rule_key())
+    )

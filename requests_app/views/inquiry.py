@@ -45,7 +45,7 @@ from requests_app.models import (
     SdgTarget,
     StatusLink,
 )
-from requests_app.outcome_forms import DecideForm, FollowUpForm, ReturnMessageForm
+from requests_app.outcome_forms import DecideForm, FollowUpForm, ReturnMessageForm, outcome_details
 from requests_app.permissions import Action, available_actions, role_allows
 from requests_app.services import audit, conversation, duplicates, editing, lifecycle, outcomes, retention, status_links
 from requests_app.services.errors import InquiryStateError, StaleInquiryError
@@ -153,18 +153,7 @@ ACTIONS: dict[Action, ActionSpec] = {
         DecideForm,
         lambda inquiry, data, request: outcomes.decide_inquiry(
             inquiry,
-            outcome=outcomes.OutcomeDetails(
-                type=data["type"],
-                decided_on=data["decided_on"],
-                summary=data["summary"],
-                partners_involved=list(data["partners_involved"]),
-                referred_to=data["referred_to"],
-                referred_to_detail=data["referred_to_detail"],
-                decline_reason=data["decline_reason"],
-                funding_nok=data["funding_nok"],
-                sdg_targets=data["sdg_targets"],
-                follow_up_on=data["follow_up_on"],
-            ),
+            outcome=outcome_details(data),
             message=data["message"],
             hold_message_for_approval=data["hold_for_approval"],
             actor=request.user,
