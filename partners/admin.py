@@ -37,8 +37,9 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "country", "organisation_number"]
-    list_filter = ["kind", "country"]
+    # name_published_since: consent to be named in the open statistics (recorded on the organisation's page too).
+    list_display = ["name", "kind", "country", "organisation_number", "name_published_since"]
+    list_filter = ["kind", "country", ("name_published_since", admin.EmptyFieldListFilter)]
     search_fields = ["name", "organisation_number"]
     inlines = [ContactInline]
 

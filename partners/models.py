@@ -181,6 +181,15 @@ class Organisation(models.Model):
         help_text=_("Four-digit Norwegian municipality number, for municipalities."),
     )
     website = models.URLField(_("website"), blank=True)
+    # Open statistics name an organisation only with its consent (recorded by the secretariat, with the date).
+    name_published_since = models.DateField(
+        _("name may be published since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date the organisation agreed to be named in the centre's open statistics. Empty: never named."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

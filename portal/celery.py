@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "task": "requests_app.tasks.escalate_unanswered_referrals",
         "schedule": crontab(minute=50, hour=7, day_of_week="mon-fri"),
     },
+    # The chief municipal executive's weekly digest, Monday 07:00 (once per ISO week per person, however often it runs).
+    "send-weekly-digest": {
+        "task": "requests_app.tasks.send_weekly_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
     # At night, when nobody is working on the inquiries it may lock.
     "apply-retention-rules": {
         "task": "requests_app.tasks.apply_retention_rules",

@@ -29,6 +29,9 @@ DEMO_MUNICIPALITY_NUMBERS = {
     "Kristiansand kommune": "4204",
 }
 
+# Organisations that agreed to be named in the open statistics (/statistics/), with how many days ago they agreed.
+DEMO_NAMED_IN_STATISTICS = {"NTNU": 120, "Bergen kommune": 30}
+
 DEMO_ORGANISATIONS = {
     "bergen": ("Bergen kommune", "municipality", "NO", ""),
     "stavanger": ("Stavanger kommune", "municipality", "NO", ""),
@@ -587,5 +590,59 @@ DEMO_PARTNER_INQUIRIES = [
         "received",
         None,
         0,
+    ),
+]
+
+# Questions the secretariat put to the chief municipal executive, by the title of a demo inquiry: (title, reason,
+# question, answer ("" while it waits), the executive's words, days ago asked). Answered the day after asking.
+DEMO_DECISION_REQUESTS = [
+    (
+        "Grønne lån til energieffektivisering i skolebygg",
+        "funding",
+        "SpareBank 1 SMN tilbyr grønne lån på inntil 40 millioner kroner til energitiltak i skolebygg. Skal vi be "
+        "Eiendom vurdere tilbudet, eller avslå fordi lånerammen for året er brukt?",
+        "",
+        "",
+        2,
+    ),
+    (
+        "Joint EU Mission project on climate-neutral cities",
+        "commitment",
+        "Tampere vil ha Trondheim med i en EU-søknad som binder Byutvikling og Næring i tre år. Kan vi takke ja "
+        "i prinsippet før søknaden skrives?",
+        "",
+        "",
+        1,
+    ),
+    (
+        "Speaker at ICLEI European Convention",
+        "leadership",
+        "ICLEI inviterer ordføreren eller kommunedirektøren til å tale på European Convention. Skal vi tilby "
+        "kommunedirektøren?",
+        "approve",
+        "Ja, jeg tar invitasjonen selv.",
+        35,
+    ),
+    (
+        "Framework loan for climate investments",
+        "funding",
+        "EIB tilbyr en rammelåneavtale for klimainvesteringer. Skal vi starte samtaler nå?",
+        "decline",
+        "Ikke nå: vi venter på økonomiplanen. Ta det opp igjen i mars.",
+        6,
+    ),
+]
+
+# Inquiries the secretariat marked as highlights of this year's UNECE report: (title, the report's English text).
+DEMO_REPORT_HIGHLIGHTS = [
+    (
+        "Speaker at ICLEI European Convention",
+        "Trondheim's chief municipal executive presented the city's SDG transition work at the ICLEI European "
+        "Convention, leading to a signed agreement on shared climate budgeting.",
+    ),
+    (
+        "Bærekraftsnettverk for kommuner",
+        "With KS, the centre started a joint project: a network in which Norwegian municipalities share how they "
+        "steer by the SDGs.",
     ),
 ]

@@ -5,17 +5,21 @@ each outbox row after the commit (requests_app/services/outbox.py). The key of a
 recipient, so the same event never e-mails the same person twice.
 """
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from partners.models import MunicipalUnit, OrganisationInvitation
-from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, OutboxMessage, UnitAssignment
+from partners.models import MunicipalUnit, OrganisationInvitation, User
+from requests_app.models import DecisionRequest, Inquiry, InquiryEvent, InquiryMessage, OutboxMessage, UnitAssignment
 from requests_app.services.outbox import write_email
 from requests_app.services.status_links import has_verified_account, issue_status_link
+
+if TYPE_CHECKING:
+    from requests_app.services.digest import WeeklyDigest
 
 
 def render(name: str, *, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -255,3 +259,90 @@ def queue_partner_withdrew(inquiry: Inquiry, *, reason: str, event: InquiryEvent
         context={"inquiry": inquiry, "reason": reason, "url": _staff_url(inquiry)},
         event=event,
     )
+
+
+# --- Summaries (issue #8): the chief municipal executive's questions and the weekly digest -----------------------
+# These templates build their links with {% url %}, so each language's e-mail links to the pages in that language.
+
+
+def _write_each(
+    name: str, *, people: Iterable[tuple[str, str]], context: dict[str, Any], event: InquiryEvent
+) -> list[OutboxMessage]:
+    """The same e-mail to each (address, language), rendered once per language; each address once, none blank."""
+    by_language: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for address, language in people:
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            by_language.setdefault(language, []).append(address)
+    return [
+        row
+        for language, addresses in by_language.items()
+        for row in _write(name, to=addresses, language=language, context=context, event=event)
+    ]
+
+
+def queue_decision_requested(
+    decision_request: DecisionRequest, *, executives: Iterable[User], event: InquiryEvent
+) -> list[OutboxMessage]:
+    """Tell each executive, in their language, that a question waits for them, with a link to their queue."""
+    return _write_each(
+        "decision_requested",
+        people=[(person.email, person.preferred_language) for person in executives],
+        context={"inquiry": decision_request.inquiry, "decision_request": decision_request},
+        event=event,
+    )
+
+
+def queue_decision_answered(
+    decision_request: DecisionRequest, *, inquiry: Inquiry, event: InquiryEvent
+) -> list[OutboxMessage]:
+    """The executive's answer to whoever handles the inquiry (its owner in their language, else the unit's or the
+    secretariat's mailbox in bokmål) and to the person who asked, unless either is the one who answered."""
+    owner = inquiry.owner
+    if owner is not None and owner.is_active:
+        people = [(owner.email, owner.preferred_language)]
+    else:
+        people = [(address, settings.LANGUAGE_CODE) for address in _handler_addresses(inquiry)]
+    asker = decision_request.requested_by
+    if asker is not None and asker.is_active:
+        people.append((asker.email, asker.preferred_language))
+    answerer = decision_request.answered_by
+    people = [(address, language) for address, language in people if answerer is None or address != answerer.email]
+    return _write_each(
+        "decision_answered",
+        people=people,
+        context={"inquiry": inquiry, "decision_request": decision_request},
+        event=event,
+    )
+
+
+def digest_key(week_key: str, address: str) -> str:
+    """The outbox key of a weekly digest: one per ISO week and address."""
+    return f"digest:{week_key}:{address.lower()}"
+
+
+def queue_weekly_digest(digest: "WeeklyDigest", *, people: Iterable[tuple[str, str]]) -> list[OutboxMessage]:
+    """The weekly digest to each (address, language): rendered once per language from figures computed once, and
+    keyed by the ISO week and the address, so each person gets one per week however often the job runs."""
+    rendered: dict[str, tuple[str, str, str]] = {}
+    rows = []
+    for address, language in people:
+        if not address:
+            continue
+        if language not in rendered:
+            rendered[language] = render("weekly_digest", language=language, context={"digest": digest})
+        subject, text, html = rendered[language]
+        rows.append(
+            write_email(
+                key=digest_key(digest.week_key, address),
+                template="weekly_digest",
+                to=address,
+                language=language,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                headers={"Content-Language": language},
+            )
+        )
+    return rows

@@ -6,7 +6,7 @@ import datetime
 import itertools
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import xlsxwriter
@@ -152,14 +152,20 @@ def table_csv_response(columns: list[str], rows: Iterable[list[Any]], filename: 
     return response
 
 
-def table_xlsx_response(columns: list[str], rows: Iterable[list[Any]], filename: str, sheet_name: str) -> FileResponse:
-    """Written row by row to a temporary file (XlsxWriter's constant_memory mode), then streamed from it."""
-    handle, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet(sheet_name[:31])
+def write_sheet(
+    workbook: xlsxwriter.Workbook,
+    name: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    wrap_over: int = 0,
+) -> None:
+    """One worksheet: a bold header row, then numbers as numbers, dates as dates and text neutralised (never a
+    formula); text longer than `wrap_over` characters wraps, when given."""
+    sheet = workbook.add_worksheet(name[:31])
     bold = workbook.add_format({"bold": True})
     date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
     for column, title in enumerate(columns):
         sheet.write_string(0, column, title, bold)
     for line, row in enumerate(rows, start=1):
@@ -169,8 +175,17 @@ def table_xlsx_response(columns: list[str], rows: Iterable[list[Any]], filename:
             elif isinstance(value, int) and not isinstance(value, bool):
                 sheet.write_number(line, column, value)
             elif value:
-                sheet.write_string(line, column, neutralise(str(value)))
+                text = neutralise(str(value))
+                sheet.write_string(line, column, text, wrapped if wrap_over and len(text) > wrap_over else None)
     sheet.freeze_panes(1, 0)
+
+
+def table_xlsx_response(columns: list[str], rows: Iterable[list[Any]], filename: str, sheet_name: str) -> FileResponse:
+    """Written row by row to a temporary file (XlsxWriter's constant_memory mode), then streamed from it."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    write_sheet(workbook, sheet_name, columns, rows)
     workbook.close()
     stream = open(path, "rb")  # noqa: SIM115 - closed by FileResponse
     os.unlink(path)  # the open file stays readable; nothing is left on disk

@@ -1,4 +1,5 @@
-"""The partner register's filters (django-filter, all in the URL) and its forms: a contact's details, a merge."""
+"""The partner register's filters (django-filter, all in the URL) and its forms: a contact's details, a merge, the
+consent to be named in the open statistics."""
 
 import re
 from typing import Any
@@ -162,3 +163,17 @@ class MergeForm(forms.Form):
         assert isinstance(keep, forms.TypedChoiceField)
         keep.choices = [(organisation.pk, organisation.name) for organisation in (this, other)]
         self.fields["other"].initial = other.pk
+
+
+class PublicationConsentForm(forms.Form):
+    """The date an organisation agreed to be named in the open statistics. Whether it may be used (not in the
+    future) is for requests_app.services.organisations to say."""
+
+    name_published_since = forms.DateField(
+        label=_("Agreed to be named on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "The date the organisation agreed to be named, with its number of inquiries, in the open statistics."
+        ),
+        error_messages={"required": _("Enter the date the organisation agreed to be named.")},
+    )

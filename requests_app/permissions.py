@@ -36,6 +36,11 @@ class Action(StrEnum):
     LIFT_RETENTION_HOLD = "lift-retention-hold"
     REVOKE_STATUS_LINKS = "revoke-status-links"
     SEND_STATUS_LINK = "send-status-link"
+    # Summaries (issue #8): a question to the chief municipal executive, and highlights for the UNECE report.
+    ASK_EXECUTIVE = "ask-executive"
+    WITHDRAW_QUESTION = "withdraw-question"
+    HIGHLIGHT = "highlight"
+    REMOVE_HIGHLIGHT = "remove-highlight"
 
 
 _RUNNING: frozenset[str] = frozenset({S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS})
@@ -72,6 +77,11 @@ _RULES: dict[Action, tuple[frozenset[str], bool]] = {
     # The partner's private status links (services/status_links.py): they work until 90 days after the end.
     Action.REVOKE_STATUS_LINKS: (frozenset(S) - {S.SPAM}, True),
     Action.SEND_STATUS_LINK: (frozenset(S) - {S.SPAM}, True),
+    # The secretariat's (and administrators'): whether a question is open, or a highlight there, the services check.
+    Action.ASK_EXECUTIVE: (_EDITABLE, False),
+    Action.WITHDRAW_QUESTION: (frozenset(S), False),
+    Action.HIGHLIGHT: (_EDITABLE, False),
+    Action.REMOVE_HIGHLIGHT: (frozenset(S), False),
 }
 # Once an inquiry's personal data is removed it is a record: only its type, priority and SDGs may be corrected.
 _AFTER_REMOVAL: frozenset[Action] = frozenset({Action.EDIT})

@@ -90,3 +90,21 @@ def escalate_unanswered_referrals() -> int:
         escalate_unanswered_referral(assignment, now=now)
         for assignment in selectors.referrals_to_escalate(today=timezone.localtime(now).date())
     )
+
+
+@shared_task(acks_late=True)
+def render_unece_report(run_id: int) -> str:
+    """Render a ReportRun's PDF of the yearly UNECE report; a run that is done is not rendered again. Returns the
+    run's status."""
+    from requests_app.services.reports import render_report_run
+
+    return render_report_run(run_id).status
+
+
+@shared_task
+def send_weekly_digest() -> int:
+    """Periodic (Monday mornings): the weekly digest to every active executive, at most once per ISO week each, so a
+    second run (beat firing twice, a retry) writes nothing. Returns how many were written."""
+    from requests_app.services.digest import send_weekly_digest as write_digests
+
+    return write_digests(now=timezone.now())

@@ -4,6 +4,7 @@ from requests_app.permissions import Action
 from requests_app.views import (
     attachments,
     audit,
+    decisions,
     inbox,
     inquiry,
     intake,
@@ -14,6 +15,9 @@ from requests_app.views import (
     partner_account,
     partnerships,
     privacy_requests,
+    reports,
+    statistics,
+    summary,
     units,
 )
 
@@ -23,6 +27,10 @@ urlpatterns = [
     path("", pages.LandingView.as_view(), name="landing"),
     path("privacy/", pages.PrivacyView.as_view(), name="privacy"),
     path("accessibility/", pages.AccessibilityStatementView.as_view(), name="accessibility"),
+    # Open statistics (views/statistics.py): aggregate counts only, no personal data.
+    path("statistics/", statistics.statistics_page, name="statistics"),
+    path("statistics/statistics.csv", statistics.statistics_csv, name="statistics-csv"),
+    path("statistics/statistics.json", statistics.statistics_json, name="statistics-json"),
     path("inquiries/new/", intake.InquiryCreateView.as_view(), name="inquiry-create"),
     path("inquiries/submitted/", intake.inquiry_receipt, name="inquiry-receipt"),
     # The partner's own pages: through a private status link, or logged in (views/partner.py).
@@ -71,6 +79,17 @@ urlpatterns = [
     path("staff/outbox/", outbox.OutboxView.as_view(), name="outbox-list"),
     path("staff/partnerships/", partnerships.PartnershipListView.as_view(), name="partnership-list"),
     path("staff/outbox/<int:pk>/send-again/", outbox.outbox_send_again, name="outbox-send-again"),
+    # Summaries for the chief municipal executive and the secretariat (issue #8).
+    path("staff/summary/", summary.summary_page, name="summary"),
+    path("staff/decisions/", decisions.decision_request_list, name="decision-request-list"),
+    path("staff/decisions/<int:pk>/answer/", decisions.decision_request_answer, name="decision-request-answer"),
+    path("staff/reports/unece/", reports.unece_report_latest, name="unece-report-latest"),
+    path("staff/reports/unece/<int:year>/", reports.unece_report, name="unece-report"),
+    path("staff/reports/unece/<int:year>/report.json", reports.unece_report_json, name="unece-report-json"),
+    path("staff/reports/unece/<int:year>/report.xlsx", reports.unece_report_xlsx, name="unece-report-xlsx"),
+    path("staff/reports/unece/<int:year>/pdf/", reports.report_run_create, name="report-run-create"),
+    path("staff/reports/runs/<int:pk>/", reports.report_run_detail, name="report-run-detail"),
+    path("staff/reports/runs/<int:pk>/report.pdf", reports.report_run_download, name="report-run-download"),
     path("staff/inquiries/new/", intake.staff_inquiry_create, name="staff-inquiry-create"),
     path("staff/access-log/", audit.AccessLogView.as_view(), name="access-log-list"),
     path("staff/organisations/", organisations.OrganisationListView.as_view(), name="organisation-list"),
@@ -78,6 +97,11 @@ urlpatterns = [
     path("staff/organisations/export.xlsx", organisations.organisation_export_xlsx, name="organisation-export-xlsx"),
     path("staff/organisations/<int:pk>/", organisations.organisation_detail, name="organisation-detail"),
     path("staff/organisations/<int:pk>/merge/", organisations.organisation_merge, name="organisation-merge"),
+    path(
+        "staff/organisations/<int:pk>/publication/",
+        organisations.organisation_publication,
+        name="organisation-publication",
+    ),
     path("staff/contacts/<int:pk>/edit/", organisations.contact_edit, name="contact-edit"),
     path("staff/organisations/<int:pk>/accounts/", organisations.membership_create, name="membership-create"),
     path("staff/memberships/<int:pk>/delete/", organisations.membership_delete, name="membership-delete"),

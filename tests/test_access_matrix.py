@@ -5,6 +5,7 @@ else made. A new URL without an entry in MATRIX fails the test, so nobody adds a
 open it.
 """
 
+import datetime
 import io
 import uuid
 import zipfile
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf.urls.i18n import is_language_prefix_patterns_used
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponseBase
@@ -26,12 +28,14 @@ from partners.models import MunicipalUnit, Organisation, OrganisationMembership,
 from partners.services import invite_colleague
 from requests_app.models import (
     Attachment,
+    DecisionRequest,
     Inquiry,
     InquiryEvent,
     InquiryMessage,
     OutboxMessage,
     Outcome,
     PrivacyRequest,
+    ReportRun,
     SavedView,
 )
 from requests_app.permissions import Action
@@ -266,6 +270,34 @@ def a_privacy_request(persona: Persona) -> Target:
     return Target(kwargs={"pk": privacy_request.pk})
 
 
+def open_question(persona: Persona) -> Target:
+    """A question to the chief municipal executive about another unit's inquiry, waiting for the answer."""
+    inquiry = other_units_inquiry(persona)
+    question = DecisionRequest.objects.create(
+        inquiry=inquiry, reason=DecisionRequest.Reason.OTHER, question="Skal vi?", requested_at=timezone.now()
+    )
+    return Target(kwargs={"pk": question.pk}, inquiry=inquiry)
+
+
+def listed_question(persona: Persona) -> Target:
+    return Target(inquiry=open_question(persona).inquiry)
+
+
+def a_years_report(persona: Persona) -> Target:
+    """The UNECE report of 2016, whose data-quality flags list another unit's inquiry of that year (no SDG tags)."""
+    code = "bym" if persona == P.UNIT_B else "oppvekst"
+    received_at = timezone.make_aware(datetime.datetime(2016, 5, 1, 12))
+    inquiry = make_inquiry_in(Inquiry.Status.ROUTED, unit=MunicipalUnit.objects.get(code=code), received_at=received_at)
+    return Target(kwargs={"year": 2016}, inquiry=inquiry)
+
+
+def finished_report_run(persona: Persona) -> Target:
+    """A PDF of the UNECE report that someone else made."""
+    run = ReportRun.objects.create(year=timezone.localdate().year - 1, status=ReportRun.Status.DONE, progress=100)
+    run.file.save("unece-report.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    return Target(kwargs={"pk": run.pk})
+
+
 def language(persona: Persona) -> Target:
     return Target(data={"language": "en", "next": "/"})
 
@@ -297,6 +329,8 @@ MANAGER_ON_EMPTY_ACTION: dict[Action, int] = {
     # A routed inquiry is not finished (no hold yet) and not held (nothing to lift), and has no status link to revoke.
     **dict.fromkeys((Action.RETENTION_HOLD, Action.LIFT_RETENTION_HOLD, Action.REVOKE_STATUS_LINKS), 409),
     Action.SEND_STATUS_LINK: 302,
+    # No question to the executive is open, so there is none to withdraw.
+    Action.WITHDRAW_QUESTION: 409,
     **dict.fromkeys((Action.ACCEPT, Action.WITHDRAW, Action.ASSIGN, Action.ASSIGN_TO_ME, Action.COLLABORATORS), 302),
 }
 
@@ -313,6 +347,11 @@ MATRIX: dict[str, Entry] = {
     "requests_app:landing": PUBLIC_PAGE,
     "requests_app:privacy": PUBLIC_PAGE,
     "requests_app:accessibility": PUBLIC_PAGE,
+    # The open statistics and their downloads: anyone, read only.
+    **{
+        name: Entry({"GET": every(200), "POST": every(405)})
+        for name in ("requests_app:statistics", "requests_app:statistics-csv", "requests_app:statistics-json")
+    },
     "requests_app:inquiry-create": PUBLIC_PAGE,
     # Without a submission in this browser's session the receipt sends the visitor to the form.
     "requests_app:inquiry-receipt": Entry({"GET": every(302)}),
@@ -394,6 +433,30 @@ MATRIX: dict[str, Entry] = {
     "requests_app:partnership-list": Entry(
         {"GET": staff(unit=200, executive=200, manager=200)}, build=listed_partnership, lists_inquiries=True
     ),
+    # The UNECE report, its files and the PDF runs: for those who see every inquiry (it lists their references).
+    "requests_app:unece-report-latest": Entry(
+        {"GET": staff(unit=403, executive=302, manager=302), "POST": staff(unit=405, executive=405, manager=405)}
+    ),
+    **{
+        name: Entry({"GET": staff(unit=403, executive=200, manager=200)}, build=a_years_report, lists_inquiries=True)
+        for name in ("requests_app:unece-report", "requests_app:unece-report-json")
+    },
+    "requests_app:unece-report-xlsx": Entry(
+        {"GET": staff(unit=403, executive=200, manager=200), "POST": staff(unit=405, executive=405, manager=405)},
+        build=a_years_report,
+    ),
+    "requests_app:report-run-create": Entry(
+        {"GET": staff(unit=405, executive=405, manager=405), "POST": staff(unit=403, executive=302, manager=302)},
+        build=a_years_report,
+    ),
+    **{
+        name: Entry({"GET": staff(unit=403, executive=200, manager=200)}, build=finished_report_run)
+        for name in ("requests_app:report-run-detail", "requests_app:report-run-download")
+    },
+    # The summary counts every inquiry: only for those who see them all (a POST is refused).
+    "requests_app:summary": Entry(
+        {"GET": staff(unit=403, executive=200, manager=200), "POST": staff(unit=405, executive=405, manager=405)}
+    ),
     "requests_app:outbox-send-again": Entry(
         {
             "GET": staff(unit=405, executive=405, manager=405),
@@ -409,6 +472,15 @@ MATRIX: dict[str, Entry] = {
     ),
     "requests_app:staff-inquiry-detail": Entry(
         {"GET": staff(unit=404, executive=200, manager=200)}, build=inquiry_page
+    ),
+    # Decisions needed: the queue for those who see every inquiry; only executives answer (an empty answer comes back
+    # with its errors).
+    "requests_app:decision-request-list": Entry(
+        {"GET": staff(unit=403, executive=200, manager=200)}, build=listed_question, lists_inquiries=True
+    ),
+    "requests_app:decision-request-answer": Entry(
+        {"GET": staff(unit=405, executive=405, manager=405), "POST": staff(unit=403, executive=400, manager=403)},
+        build=open_question,
     ),
     # Administrators only: the secretariat's reading is what the log records.
     "requests_app:access-log-list": Entry({"GET": {**staff(unit=403, executive=403, manager=403), P.ADMIN: 200}}),
@@ -431,6 +503,11 @@ MATRIX: dict[str, Entry] = {
             "GET": staff(unit=403, executive=403, manager=200),
             "POST": staff(unit=403, executive=403, manager=302),
         },
+        build=other_units_organisation,
+    ),
+    # Consent to be named in the open statistics: an empty post comes back with its error.
+    "requests_app:organisation-publication": Entry(
+        {"GET": staff(unit=405, executive=405, manager=405), "POST": staff(unit=403, executive=403, manager=400)},
         build=other_units_organisation,
     ),
     "requests_app:contact-edit": Entry(
@@ -568,6 +645,8 @@ class AccessMatrixTests(PortalTestCase):
             if not i18n:
                 continue
             kwargs: dict[str, object] = {"pk": 1} if "<int:pk>" in str(pattern.pattern) else {}
+            if "<int:year>" in str(pattern.pattern):
+                kwargs["year"] = 2025
             if "<slug:token>" in str(pattern.pattern):
                 kwargs["token"] = "a-token"
             with self.subTest(name), translation.override("en"):

@@ -108,6 +108,8 @@ class StaffMfaRequiredTests(PortalTestCase):
             kwargs: dict[str, object] = {"pk": 1} if "<int:pk>" in str(pattern.pattern) else {}
             if "<slug:token>" in str(pattern.pattern):
                 kwargs["token"] = "a-token"
+            if "<int:year>" in str(pattern.pattern):
+                kwargs["year"] = 2025
             path = reverse(name, kwargs=kwargs)
             for method in ("get", "post"):
                 with self.subTest(url=name, method=method):

@@ -6,11 +6,13 @@ from requests_app.models.outbox import OutboxMessage
 from requests_app.models.outcome import FollowUp, Outcome, UnitAssignment
 from requests_app.models.partner_access import Attachment, PrivacyRequest, StatusLink
 from requests_app.models.reference import ReferenceCounter, SdgGoal, SdgTarget, ServiceTargets
+from requests_app.models.summary import DecisionRequest, ReportHighlight, ReportRun
 from requests_app.models.workspace import ReplyTemplate, RoutingRule, SavedView
 
 __all__ = [
     "AccessLogEntry",
     "Attachment",
+    "DecisionRequest",
     "FollowUp",
     "Inquiry",
     "InquiryEvent",
@@ -20,6 +22,8 @@ __all__ = [
     "PrivacyRequest",
     "ReferenceCounter",
     "ReplyTemplate",
+    "ReportHighlight",
+    "ReportRun",
     "RoutingRule",
     "SavedView",
     "SdgGoal",

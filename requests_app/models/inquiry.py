@@ -276,6 +276,11 @@ class InquiryEvent(models.Model):
         ORGANISATION_MERGED = "inquiry.organisation_merged", _("Organisation merged into another")
         STATUS_LINKS_REVOKED = "inquiry.status_links_revoked", _("Status links revoked")
         STATUS_LINK_SENT = "inquiry.status_link_sent", _("Status link e-mailed to the partner")
+        DECISION_REQUESTED = "inquiry.decision_requested", _("Decision asked of the chief municipal executive")
+        DECISION_ANSWERED = "inquiry.decision_answered", _("The chief municipal executive answered")
+        DECISION_REQUEST_WITHDRAWN = "inquiry.decision_request_withdrawn", _("Question to the executive withdrawn")
+        HIGHLIGHT_SET = "inquiry.highlight_set", _("Marked as a highlight for the UNECE report")
+        HIGHLIGHT_REMOVED = "inquiry.highlight_removed", _("Highlight for the UNECE report removed")
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="events", verbose_name=_("inquiry"))
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)

@@ -16,6 +16,16 @@ EMAIL_LABELS = {
     "email_confirmation_signup": _("Confirm an e-mail address"),
     "password_reset_key": _("Password reset"),
     "unknown_account": _("Password reset for an unknown address"),
+    "referral_declined": _("A unit declined an inquiry"),
+    "handshake_reminder": _("Unit reminded to accept or decline"),
+    "handshake_escalated": _("Referral not accepted in time"),
+    "follow_up_reminder": _("Follow-up reminder"),
+    "partner_withdrew": _("The partner withdrew"),
+    "status_link": _("Status link to the partner"),
+    "organisation_invitation": _("Invitation to an organisation"),
+    "decision_requested": _("Decision needed by the chief municipal executive"),
+    "decision_answered": _("The chief municipal executive answered"),
+    "weekly_digest": _("Weekly digest"),
 }
 
 

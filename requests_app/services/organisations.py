@@ -1,4 +1,5 @@
-"""Merging two organisations of the partner register that turn out to be the same.
+"""Merging two organisations of the partner register that turn out to be the same, and recording an organisation's
+consent to be named in the open statistics.
 
 It lives here, not in partners, because it moves inquiries and writes their events; everything else that points
 to an organisation or a contact is re-pointed generically through the model's _meta.related_objects, so a
@@ -6,15 +7,19 @@ relation added later moves too without this module knowing about it (tests/reque
 fails when one is not covered).
 """
 
+import datetime
 from typing import Any
 
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Contact, Organisation, User
 from requests_app.models import Inquiry, InquiryEvent
 from requests_app.services.common import record
+from requests_app.summaries.open_data import forget_open_statistics
 
 
 class OrganisationMergeError(Exception):
@@ -166,3 +171,42 @@ def merge_organisations(keep: Organisation, merge: Organisation, *, actor: User)
     if taken:
         keep.save(update_fields=[*taken, "updated_at"])
     return keep
+
+
+def _set_published_since(organisation: Organisation, since: datetime.date | None, *, actor: User) -> Organisation:
+    """Store the date of consent (None: withdrawn) if it changed, and make the open statistics show the change at
+    once."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.name_published_since == since:
+        return organisation
+    before = organisation.name_published_since
+    organisation.name_published_since = since
+    organisation.save(update_fields=["name_published_since", "updated_at"])
+    # In the organisation's admin history, where changes to partners' records are kept, with both dates (the field
+    # keeps only the latest), as merges are written there.
+    summary = _("Consent to be named in the open statistics: %(before)s → %(after)s.") % {
+        "before": before.isoformat() if before else _("none"),
+        "after": since.isoformat() if since else _("withdrawn"),
+    }
+    LogEntry.objects.log_actions(actor.pk, [organisation], CHANGE, summary)
+    transaction.on_commit(forget_open_statistics)
+    return organisation
+
+
+@transaction.atomic
+def record_publication_consent(
+    organisation: Organisation, *, since: datetime.date, actor: User, today: datetime.date | None = None
+) -> Organisation:
+    """Record that the organisation agreed, on `since`, to be named in the open statistics (with its number of
+    inquiries per year). The date is when it agreed, so it cannot be after `today`: ValidationError on the field
+    name_published_since. Recording another date replaces the one before."""
+    if since > (today or timezone.localdate()):
+        raise ValidationError({"name_published_since": _("The date of consent cannot be in the future.")})
+    return _set_published_since(organisation, since, actor=actor)
+
+
+@transaction.atomic
+def withdraw_publication_consent(organisation: Organisation, *, actor: User) -> Organisation:
+    """The organisation no longer wants to be named: the open statistics drop its name at once (it stays in the
+    counts). Withdrawing when there is no consent changes nothing."""
+    return _set_published_since(organisation, None, actor=actor)

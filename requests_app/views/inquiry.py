@@ -1,5 +1,6 @@
 """The staff's inquiry page and its actions: each action is a POST that calls one service."""
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ from django.views.decorators.http import require_POST
 from portal.access import staff_required
 from portal.http import AuthenticatedRequest
 from requests_app import selectors
+from requests_app.decision_forms import AnswerDecisionForm, AskExecutiveForm, HighlightForm, RemoveHighlightForm
+from requests_app.decision_selectors import highlights_of, questions_of, with_questions_and_highlights
 from requests_app.forms import (
     AcceptForm,
     AssignForm,
@@ -36,8 +39,10 @@ from requests_app.forms import (
 )
 from requests_app.models import (
     AccessLogEntry,
+    DecisionRequest,
     FollowUp,
     Inquiry,
+    InquiryEvent,
     InquiryMessage,
     Outcome,
     ReplyTemplate,
@@ -47,7 +52,19 @@ from requests_app.models import (
 )
 from requests_app.outcome_forms import DecideForm, FollowUpForm, ReturnMessageForm, outcome_details
 from requests_app.permissions import Action, available_actions, role_allows
-from requests_app.services import audit, conversation, duplicates, editing, lifecycle, outcomes, retention, status_links
+from requests_app.selectors import TimelineEntry
+from requests_app.services import (
+    audit,
+    conversation,
+    decisions,
+    duplicates,
+    editing,
+    highlights,
+    lifecycle,
+    outcomes,
+    retention,
+    status_links,
+)
 from requests_app.services.errors import InquiryStateError, StaleInquiryError
 
 
@@ -65,6 +82,7 @@ def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
     held = InquiryMessage.objects.filter(inquiry=OuterRef("pk"), held_at__isnull=False)
     working_links = StatusLink.objects.filter(inquiry=OuterRef("pk"), revoked_at__isnull=True)
     last_opened = working_links.filter(last_used_at__isnull=False).order_by("-last_used_at").values("last_used_at")
+    visible = with_questions_and_highlights(visible)
     return get_object_or_404(
         visible.select_related(
             "organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of", "returned_by_unit", "outcome"
@@ -274,7 +292,35 @@ ACTIONS: dict[Action, ActionSpec] = {
         lambda inquiry, data, request: status_links.send_status_link_to_contact(inquiry, actor=request.user),
         gettext_lazy("A new status link for %(reference)s is e-mailed to the contact."),
     ),
+    Action.ASK_EXECUTIVE: ActionSpec(
+        AskExecutiveForm,
+        lambda inquiry, data, request: decisions.request_decision(
+            inquiry, reason=data["reason"], question=data["question"], actor=request.user
+        ),
+        gettext_lazy("Your question on %(reference)s is with the chief municipal executive, who is told by e-mail."),
+    ),
+    Action.WITHDRAW_QUESTION: ActionSpec(
+        AcceptForm,
+        lambda inquiry, data, request: decisions.withdraw_decision_request(inquiry, actor=request.user),
+        gettext_lazy("The question to the chief municipal executive on %(reference)s is withdrawn."),
+    ),
+    Action.HIGHLIGHT: ActionSpec(
+        HighlightForm,
+        lambda inquiry, data, request: highlights.set_report_highlight(
+            inquiry, year=data["year"], text=data["text"], actor=request.user
+        ),
+        gettext_lazy("%(reference)s is a highlight of the UNECE report."),
+    ),
+    Action.REMOVE_HIGHLIGHT: ActionSpec(
+        RemoveHighlightForm,
+        lambda inquiry, data, request: highlights.remove_report_highlight(
+            inquiry, year=data["year"], actor=request.user
+        ),
+        gettext_lazy("The highlight of %(reference)s is removed from the UNECE report."),
+    ),
 }
+# Shown in their own panels of the page (the executive's questions, the UNECE report), not in the list of actions.
+_PANEL_ACTIONS = frozenset({Action.ASK_EXECUTIVE, Action.WITHDRAW_QUESTION, Action.HIGHLIGHT, Action.REMOVE_HIGHLIGHT})
 
 
 def _outcome_of(inquiry: Inquiry) -> Outcome | None:
@@ -359,6 +405,93 @@ def _write_initial(
     return {"kind": ConversationForm.MESSAGE, "subject": subject, "body": body}
 
 
+def _choice_label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def _with_summary_details(timeline: list[TimelineEntry]) -> list[TimelineEntry]:
+    """The questions to the executive and the report highlights in words: the reason, the answer, the year. (Their
+    texts are shown from the event's data by the template.)"""
+    kind = InquiryEvent.Kind
+    described = []
+    for entry in timeline:
+        event, detail = entry.event, None
+        data = (event.data or {}) if event is not None else {}
+        if event is None:
+            pass
+        elif event.kind in {kind.DECISION_REQUESTED, kind.DECISION_REQUEST_WITHDRAWN}:
+            detail = _choice_label(DecisionRequest.Reason, data.get("reason"))
+        elif event.kind == kind.DECISION_ANSWERED:
+            detail = _choice_label(DecisionRequest.Answer, data.get("answer"))
+        elif event.kind in {kind.HIGHLIGHT_SET, kind.HIGHLIGHT_REMOVED}:
+            detail = _("the report for %(year)s") % {"year": data.get("year", "?")}
+        described.append(entry if detail is None else dataclasses.replace(entry, detail=detail))
+    return described
+
+
+def _summary_panels(
+    request: AuthenticatedRequest,
+    inquiry: Inquiry,
+    actions: frozenset[Action],
+    bound: dict[Action, forms.Form],
+    answer_form: AnswerDecisionForm | None,
+) -> dict[str, Any]:
+    """The questions to the chief municipal executive and, for those who see every inquiry, the UNECE report's
+    highlights (both read in the query that loaded the inquiry), with the forms this user may use on them. Forms that
+    need input are built only when opened (?action=…) or posted back."""
+    opened = request.GET.get("action", "")
+
+    def form_of(action: Action, **kwargs: Any) -> forms.Form | None:
+        if action in bound:
+            return bound[action]
+        if action.value == opened or not ACTIONS[action].form.base_fields:
+            return ACTIONS[action].form(prefix=action.value, **kwargs)
+        return None
+
+    asked = questions_of(inquiry)
+    waiting = next((question for question in asked if question.is_open), None)
+    # The executive answers the waiting question; a form posted back for another question is not its form.
+    if waiting is not None and request.user.is_executive:
+        prefix = f"answer-{waiting.pk}"
+        if answer_form is None or answer_form.prefix != prefix:
+            answer_form = AnswerDecisionForm(prefix=prefix)
+    may_ask = Action.ASK_EXECUTIVE in actions and (waiting is None or Action.ASK_EXECUTIVE in bound)
+    panels: dict[str, Any] = {
+        "decision_requests": [question for question in asked if not question.is_open],
+        "open_decision_request": waiting,
+        "days_waiting": (timezone.localdate() - timezone.localtime(waiting.requested_at).date()).days if waiting else 0,
+        "answer_form": answer_form if waiting is not None else None,
+        "may_ask_executive": may_ask,
+        "ask_form": form_of(Action.ASK_EXECUTIVE) if may_ask else None,
+        "withdraw_question_form": form_of(Action.WITHDRAW_QUESTION)
+        if waiting is not None and Action.WITHDRAW_QUESTION in actions
+        else None,
+        "shows_highlights": request.user.sees_all_inquiries,
+        "highlights": [],
+    }
+    if not request.user.sees_all_inquiries:
+        return panels
+    marked = highlights_of(inquiry)
+    this_year = next((item for item in marked if item.year == timezone.localdate().year), None)
+    panels.update(
+        {
+            "highlights": marked,
+            "may_highlight": Action.HIGHLIGHT in actions,
+            "highlight_form": form_of(Action.HIGHLIGHT, initial={"text": this_year.text} if this_year else None)
+            if Action.HIGHLIGHT in actions
+            else None,
+            "may_remove_highlight": Action.REMOVE_HIGHLIGHT in actions,
+            "remove_highlight_errors": bound[Action.REMOVE_HIGHLIGHT].errors
+            if Action.REMOVE_HIGHLIGHT in bound
+            else {},
+        }
+    )
+    return panels
+
+
 def _render_page(
     request: AuthenticatedRequest,
     inquiry: Inquiry,
@@ -369,6 +502,7 @@ def _render_page(
     template: str = "requests_app/inquiry_page.html",
     saved_in_place: str = "",
     unsaved_text: list[str] | None = None,
+    answer_form: AnswerDecisionForm | None = None,
 ) -> HttpResponse:
     """The page. Forms that need input are built only for the action the user opened (?action=…) or posted, so
     the page does not query for every form's choices; the others are links that open them, also without JS."""
@@ -377,7 +511,7 @@ def _render_page(
     opened = request.GET.get("action", "")
     entries = []
     for action in Action:  # in the order of the lifecycle, not alphabetical
-        if action not in actions or action == Action.WRITE:
+        if action not in actions or action == Action.WRITE or action in _PANEL_ACTIONS:
             continue
         needs_input = bool(ACTIONS[action].form.base_fields)
         form = bound.get(action)
@@ -398,13 +532,14 @@ def _render_page(
     unit_chain = selectors.unit_chain(inquiry, today=today)
     context = {
         "inquiry": inquiry,
-        "timeline": selectors.inquiry_timeline(inquiry, unit_names=unit_chain.unit_names),
+        "timeline": _with_summary_details(selectors.inquiry_timeline(inquiry, unit_names=unit_chain.unit_names)),
         "goals": inquiry.sdg_goals.all(),
         "targets": inquiry.sdg_targets.all(),
         "collaborators": inquiry.collaborators.all(),
         "actions": entries,
         "opened_name": next(
-            (entry["name"] for entry in entries if entry["value"] == opened and entry["needs_input"]), ""
+            (entry["name"] for entry in entries if entry["value"] == opened and entry["needs_input"]),
+            Action(opened).name.lower() if opened in {Action.ASK_EXECUTIVE, Action.HIGHLIGHT} & actions else "",
         ),
         "write_form": write_form,
         "reply_templates": reply_templates,
@@ -419,8 +554,14 @@ def _render_page(
         "outcome": _outcome_of(inquiry),
         "unit_chain": unit_chain,
         "status_links_expired": status_links.links_have_expired(inquiry),
+        **_summary_panels(request, inquiry, actions, bound, answer_form),
     }
     return render(request, template, context, status=status)
+
+
+def render_with_answer_form(request: AuthenticatedRequest, pk: int, form: AnswerDecisionForm) -> HttpResponse:
+    """The inquiry page with the executive's answer as posted, with its errors (views/decisions.py)."""
+    return _render_page(request, _visible_inquiry(request, pk), answer_form=form, status=400)
 
 
 @staff_required
@@ -461,7 +602,8 @@ def inquiry_action(request: AuthenticatedRequest, pk: int, action: str) -> HttpR
         typed = [
             str(value)
             for key, value in request.POST.items()
-            if key.rsplit("-", 1)[-1] in {"body", "summary", "reason", "note"} and str(value).strip()
+            if key.rsplit("-", 1)[-1] in {"body", "summary", "reason", "note", "question", "text"}
+            and str(value).strip()
         ]
         return _render_page(request, inquiry, status=409, unsaved_text=typed)
     spec = ACTIONS[chosen]

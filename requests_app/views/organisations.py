@@ -1,9 +1,11 @@
 """The partner register at /staff/organisations/: the organisations, each with its contacts, inquiries,
-partnerships and timeline; exports; editing a contact; merging duplicates.
+partnerships and timeline; exports; editing a contact; merging duplicates; consent to be named in the open
+statistics.
 
 Open to every staff role. The secretariat, executives and administrators see every organisation; a unit member
 sees the organisations of the inquiries they may see, and of those inquiries only (organisation_selectors.py).
-Editing contacts and merging are for the secretariat and administrators (User.may_manage_organisations).
+Editing contacts, merging and recording consent are for the secretariat and administrators
+(User.may_manage_organisations).
 """
 
 from typing import Any
@@ -17,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -32,9 +35,14 @@ from portal.http import AuthenticatedRequest
 from requests_app import exports
 from requests_app import organisation_selectors as register
 from requests_app.models import AccessLogEntry
-from requests_app.organisation_forms import ContactForm, MergeForm, OrganisationFilter
+from requests_app.organisation_forms import ContactForm, MergeForm, OrganisationFilter, PublicationConsentForm
 from requests_app.services import audit
-from requests_app.services.organisations import OrganisationMergeError, merge_organisations
+from requests_app.services.organisations import (
+    OrganisationMergeError,
+    merge_organisations,
+    record_publication_consent,
+    withdraw_publication_consent,
+)
 
 REGISTER_PAGE_SIZE = 50
 MERGE_SEARCH_LIMIT = 20
@@ -150,23 +158,26 @@ def organisation_export_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
     return exports.table_xlsx_response(exports.organisation_columns(), rows, _export_name(), _("Partner register"))
 
 
-@staff_required
-@never_cache
-@require_GET
-def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """One organisation: its facts, contacts, inquiries, active partnerships, timeline and likely duplicates.
+def _organisation_page(
+    request: AuthenticatedRequest,
+    organisation: Organisation,
+    *,
+    publication_form: PublicationConsentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The organisation's page, with the consent form as posted when it came back with errors.
 
-    The page shows its contacts' personal data, so every view is in the access log.
+    The page shows its contacts' personal data, so every showing is in the access log.
     """
     user = request.user
     visible = register.organisations_visible_to(user)
-    organisation = get_object_or_404(visible, pk=pk)
     audit.record_access(
         actor=user,
         kind=AccessLogEntry.Kind.ORGANISATION_VIEWED,
         target=f"partners.organisation:{organisation.pk}",
         ip_address=audit.request_ip(request),
     )
+    today = timezone.localdate()
     context = {
         "organisation": organisation,
         "contacts": register.organisation_contacts(organisation, user),
@@ -177,11 +188,59 @@ def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "merges": register.organisation_merges(organisation, user),
         "likely_duplicates": likely_duplicates_of(organisation, visible),
         "may_manage": user.may_manage_organisations,
+        "today": today,
     }
     if user.may_manage_organisations:
         context["members"] = organisation_members(organisation)
         context["link_form"] = LinkAccountForm()
-    return render(request, "requests_app/organisation_page.html", context)
+        context["publication_form"] = publication_form or PublicationConsentForm(
+            initial={"name_published_since": organisation.name_published_since or today}
+        )
+    return render(request, "requests_app/organisation_page.html", context, status=status)
+
+
+@staff_required
+@never_cache
+@require_GET
+def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One organisation: its facts, contacts, inquiries, active partnerships, timeline and likely duplicates."""
+    organisation = get_object_or_404(register.organisations_visible_to(request.user), pk=pk)
+    return _organisation_page(request, organisation)
+
+
+@staff_required
+@never_cache
+@require_POST
+def organisation_publication(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The secretariat records the date the organisation agreed to be named in the open statistics (action=record),
+    or withdraws the consent (action=withdraw). A date that is missing, not a date or in the future, or no action,
+    brings the page back with the error and the date as typed (400)."""
+    _may_manage(request)
+    organisation = get_object_or_404(Organisation, pk=pk)
+    action = request.POST.get("action", "")
+    if action == "withdraw":
+        withdraw_publication_consent(organisation, actor=request.user)
+        messages.success(
+            request, _("%(organisation)s is no longer named in the open statistics.") % {"organisation": organisation}
+        )
+        return redirect(reverse("requests_app:organisation-detail", args=[organisation.pk]) + "#publication")
+    form = PublicationConsentForm(request.POST)
+    if action != "record":
+        form.add_error(None, _("Choose whether to record or to withdraw the consent."))
+    elif form.is_valid():
+        since = form.cleaned_data["name_published_since"]
+        try:
+            record_publication_consent(organisation, since=since, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(organisation)s may be named in the open statistics since %(date)s.")
+                % {"organisation": organisation, "date": date_format(since, "DATE_FORMAT")},
+            )
+            return redirect(reverse("requests_app:organisation-detail", args=[organisation.pk]) + "#publication")
+    return _organisation_page(request, organisation, publication_form=form, status=400)
 
 
 def _merge_candidates(request: AuthenticatedRequest, this: Organisation) -> dict[str, Any]:

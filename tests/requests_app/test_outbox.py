@@ -276,3 +276,17 @@ class HealthzOutboxTests(PortalTestCase):
         body = self.client.get("/healthz").json()
         self.assertEqual(body["status"], "ok")  # a slow mail server does not take the web node out
         self.assertAlmostEqual(body["checks"]["outbox"]["oldest_undelivered_seconds"], 600, delta=5)
+
+
+def test_every_email_template_has_a_label_on_the_outbox_page() -> None:
+    """The outbox page names each e-mail by what it is; a new e-mail template without a label shows its file name."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from requests_app.models.outbox import EMAIL_LABELS
+
+    folder = Path(settings.BASE_DIR) / "templates" / "emails"
+    names = {path.name.split(".")[0] for path in folder.glob("*.subject.txt")}
+    assert names, "no e-mail templates found"
+    assert sorted(names - EMAIL_LABELS.keys()) == []

@@ -22,7 +22,7 @@ from requests_app.models import (
     SdgGoal,
     SdgTarget,
 )
-from requests_app.services import conversation, duplicates, lifecycle, outcomes
+from requests_app.services import conversation, decisions, duplicates, highlights, lifecycle, outcomes
 from requests_app.services.intake import submit_inquiry
 
 
@@ -104,8 +104,12 @@ class Command(BaseCommand):
             created += 1
         created += self._seed_partner_inquiries(users, goals=goals, targets=targets, now=now)
         self._link_duplicates(users["sekretariat@demo.test"])
+        self._seed_questions_and_highlights(users)
         for name, number in demo_data.DEMO_MUNICIPALITY_NUMBERS.items():
             Organisation.objects.filter(name=name, country="NO").update(municipality_number=number)
+        for name, days_ago in demo_data.DEMO_NAMED_IN_STATISTICS.items():
+            agreed_on = timezone.localdate() - datetime.timedelta(days=days_ago)
+            Organisation.objects.filter(name=name, country="NO").update(name_published_since=agreed_on)
         return created
 
     def _seed_partner_inquiries(
@@ -258,6 +262,29 @@ class Command(BaseCommand):
             moment = received_at + span * step + span / 2
             InquiryMessage.objects.filter(pk=message.pk).update(
                 created_at=moment, sent_at=moment if message.kind == InquiryMessage.Kind.TO_PARTNER else None
+            )
+
+    def _seed_questions_and_highlights(self, users: dict[str, User]) -> None:
+        """Questions to the chief municipal executive (two waiting, two answered) and this year's UNECE report
+        highlights, through the services, with their events dated as if asked and answered on those days."""
+        secretariat, executive = users["sekretariat@demo.test"], users["direktor@demo.test"]
+        now = timezone.now()
+        for title, reason, text, answer, words, days_ago in demo_data.DEMO_DECISION_REQUESTS:
+            inquiry = Inquiry.objects.get(title=title)
+            asked_at = now - datetime.timedelta(days=days_ago)
+            question = decisions.request_decision(
+                inquiry, reason=reason, question=text, actor=secretariat, now=asked_at
+            )
+            moments = {InquiryEvent.Kind.DECISION_REQUESTED: asked_at}
+            if answer:
+                answered_at = asked_at + datetime.timedelta(days=1)
+                decisions.answer_decision_request(question, answer=answer, text=words, actor=executive, now=answered_at)
+                moments[InquiryEvent.Kind.DECISION_ANSWERED] = answered_at
+            for kind, moment in moments.items():
+                InquiryEvent.objects.filter(inquiry=inquiry, kind=kind).update(created_at=moment)
+        for title, text in demo_data.DEMO_REPORT_HIGHLIGHTS:
+            highlights.set_report_highlight(
+                Inquiry.objects.get(title=title), year=timezone.localdate().year, text=text, actor=secretariat
             )
 
     def _link_duplicates(self, actor: User) -> None:
