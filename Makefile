@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` (the portal with demo data) and `make test` (the whole suite).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test e2e lint check format messages lock clean
+.PHONY: help run test e2e lint check format messages lock clean bench
 
 PORT ?= 8000
 VENV := .venv
@@ -23,6 +23,7 @@ help:
 	@echo "make e2e    - only the browser tests: axe, keyboard, journeys, screenshots (needs Debian's chromium)"
 	@echo "make lint   - ruff check, ruff format --check, mypy"
 	@echo "make check  - Django system checks and missing migrations"
+	@echo "make bench  - measure every page on a generated 100,000-inquiry SQLite database (made once, then reused)"
 	@echo "make messages - update and compile the translation catalogues"
 	@echo "make lock   - re-pin requirements/constraints.txt from the current environment"
 
@@ -66,6 +67,22 @@ format: $(VENV)/.installed
 check: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=portal.settings_test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings_test $(PY) manage.py makemigrations --check --dry-run
+
+# The benchmark of issue #9: the load data is generated once into its own SQLite file (never db.sqlite3) and
+# reused; delete var/bench/bench.sqlite3 to generate it again. Results: the printed table and var/bench/results.json.
+BENCH_DB := var/bench/bench.sqlite3
+BENCH_INQUIRIES ?= 100000
+bench: $(VENV)/.installed
+	@mkdir -p var/bench
+	@set -e; if [ ! -f $(BENCH_DB) ]; then \
+		rm -f $(BENCH_DB).tmp $(BENCH_DB).tmp-wal $(BENCH_DB).tmp-shm; \
+		export DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB).tmp; \
+		$(PY) manage.py migrate --noinput -v0; \
+		time $(PY) manage.py generate_load_data --inquiries $(BENCH_INQUIRIES); \
+		mv $(BENCH_DB).tmp $(BENCH_DB); \
+	fi
+	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(PY) manage.py bench --check-targets --json var/bench/results.json
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale nb --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
