@@ -1,9 +1,12 @@
-"""Skip the tests whose services are not here: PostgreSQL-only and Redis tests run in .ci/run's second pass."""
+"""Skip the tests whose services are not here (PostgreSQL-only and Redis tests run in .ci/run's second pass), and
+shared fixtures."""
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -14,3 +17,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
         if "redis" in item.keywords and not has_redis:
             item.add_marker(pytest.mark.skip(reason="needs a running redis-server: set TEST_REDIS_URL"))
+
+
+@pytest.fixture
+def in_english() -> Iterator[None]:
+    """For modules that read the English texts: `pytestmark = pytest.mark.usefixtures("in_english")`. Without it,
+    the language a previous test in the same process activated would decide what reverse() and gettext give."""
+    with translation.override("en"):
+        yield

@@ -52,6 +52,7 @@ def _render_queue(
         "may_answer": user.is_executive,
         "may_withdraw": user.is_active and (user.is_secretariat or user.is_portal_admin),
         "withdraw_action": Action.WITHDRAW_QUESTION.value,
+        "has_errors": any(form.errors for form in bound.values()),
     }
     return render(request, "requests_app/decision_request_list.html", context, status=status)
 

@@ -7,7 +7,17 @@ from django.utils import timezone
 
 from partners.models import MunicipalUnit, Organisation, OrganisationMembership, Role, User
 from partners.services import invite_colleague, mark_email_verified
-from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, SdgGoal, SdgTarget, UnitAssignment
+from requests_app.models import (
+    DecisionRequest,
+    Inquiry,
+    InquiryEvent,
+    InquiryMessage,
+    SdgGoal,
+    SdgTarget,
+    UnitAssignment,
+)
+from requests_app.services.decisions import answer_decision_request, request_decision
+from requests_app.services.highlights import set_report_highlight
 from tests.base import make_user
 from tests.factories import make_contact, make_inquiry, make_organisation
 
@@ -157,6 +167,7 @@ def create_demo_data() -> DemoData:
     )
     add_unit_stays(inquiries, now)
     link_partner(organisations, inquiries)
+    ask_the_executive(inquiries, now)
     return DemoData(organisations=organisations, inquiries=inquiries)
 
 
@@ -210,3 +221,28 @@ def add_unit_stays(inquiries: list[Inquiry], now: datetime.datetime) -> None:
     )
     declined.returned_by_unit = oppvekst_unit
     declined.save(update_fields=["returned_by_unit"])
+
+
+def ask_the_executive(inquiries: list[Inquiry], now: datetime.datetime) -> None:
+    """A question waiting for kommunedirektøren (so the queue shows an answer form), one answered (so the inquiry
+    page shows the history), and a highlight of this year's UNECE report. Needs create_personas' people."""
+    secretariat = User.objects.get(email="amina@trondheim.kommune.no")
+    executive = User.objects.get(email="dina@trondheim.kommune.no")
+    high = next(inquiry for inquiry in inquiries if inquiry.priority == Inquiry.Priority.HIGH)
+    request_decision(
+        high,
+        reason=DecisionRequest.Reason.LEADERSHIP,
+        question="Tampere's mayor asks to meet the chief municipal executive during the study visit. Yes?",
+        actor=secretariat,
+    )
+    research = next(inquiry for inquiry in inquiries if inquiry.inquiry_type == Inquiry.Type.RESEARCH)
+    answered = request_decision(
+        research, reason=DecisionRequest.Reason.COMMITMENT, question="Skal vi dele mobilitetsdata?", actor=secretariat
+    )
+    answer_decision_request(
+        answered, answer=DecisionRequest.Answer.COMMENT, text="Ja, når personvernet er vurdert.", actor=executive
+    )
+    finished = next(inquiry for inquiry in inquiries if inquiry.status == Inquiry.Status.CLOSED)
+    set_report_highlight(
+        finished, year=now.year, text="District heating at Lade: a model for other cities.", actor=secretariat
+    )

@@ -92,6 +92,30 @@ def check_pages_reached_by_forms(site: SiteCheck, persona: Persona) -> None:
     if access_log_path in site.checked_urls:  # administrators: the crawl reached it early, when it was empty
         site.visit(f"{access_log_path}?kind=inquiry.viewed", how="access log with the crawl's views in it")
 
+    summary_path = localised("/staff/summary/", language)
+    if summary_path in site.checked_urls:  # the roles that see the summaries: a custom period typed wrongly
+        site.visit(
+            f"{summary_path}?period=custom&start=2026-05-01&end=2026-04-01", how="summary with a period typed wrongly"
+        )
+
+    decisions_path = localised("/staff/decisions/", language)
+    if decisions_path in site.checked_urls:
+        page.goto(decisions_path)
+        answer_forms = page.locator("form.decision-answer")
+        if answer_forms.count():  # the executive: "Comment" without words comes back with its errors
+            answer_forms.first.locator("input[type=radio][value=comment]").check()
+            response = submit_and_wait(page, submit_button(answer_forms.first))
+            site.check_current(
+                response, how="answer to the executive's question sent without words", expected_status=(400,)
+            )
+
+    if summary_path in site.checked_urls:  # the PDF's progress page, which only the UNECE report's form leads to
+        page.goto(localised("/staff/reports/unece/", language))
+        response = submit_and_wait(page, page.locator("form[action$='/pdf/'] button[type=submit]").first)
+        report = site.check_current(response, how="the UNECE report's PDF being made")
+        if page.locator("progress").count() != 1:
+            report.problems.append(f"{page.url}: the PDF's page shows no progress bar")
+
     site.visit(localised(NOT_FOUND_PATH, language), how="a page that does not exist", expected_status=(404,))
 
 

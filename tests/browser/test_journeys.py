@@ -1,23 +1,26 @@
 """Journeys through the portal in the browser, step by step, each person in their own browser context.
 
-One inquiry's life is one test, `test_inquiry_journey`; its steps are functions named for what the person
-does, which share a `Journey`. Later issues append their steps in lifecycle order after the last one here
-(the secretariat triages and routes the inquiry, the unit accepts it, the partner answers, an outcome is
-recorded, the inquiry is closed) and add to `Journey` what those steps need.
+One inquiry's life is one test, `test_inquiry_journey`; its steps are functions named for what the person does,
+which share a `Journey`: the partner sends it, the secretariat routes it and asks kommunedirektøren, who answers in
+the queue; the unit decides, the secretariat approves the message and marks the inquiry as a highlight that the
+executive finds in the UNECE report's PDF; the partner reads the decision. Later issues add their steps in
+lifecycle order and add to `Journey` what those steps need.
 """
 
+import io
 import re
 from dataclasses import dataclass
 
+import pypdf
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
-from requests_app.models import Inquiry, OutboxMessage, Outcome
-from tests.browser.personas import SECRETARIAT, UNIT_MEMBER, Persona
+from requests_app.models import DecisionRequest, Inquiry, InquiryEvent, OutboxMessage, Outcome, ReportHighlight
+from tests.browser.personas import EXECUTIVE, SECRETARIAT, UNIT_MEMBER, Persona
 from tests.browser.site import (
     REFERENCE_PATTERN,
     IntakeAnswers,
@@ -37,8 +40,10 @@ class Journey:
     partner_page: Page
     secretariat_page: Page
     unit_page: Page
+    executive_page: Page
     secretariat: Persona
     unit_member: Persona
+    executive: Persona
     answers: IntakeAnswers
     reference: str = ""
 
@@ -130,6 +135,42 @@ def secretariat_writes_an_internal_note_in_place(journey: Journey) -> None:
     assert journey.inquiry.messages.get().kind == "note"
 
 
+def secretariat_asks_the_executive(journey: Journey) -> None:
+    page = journey.secretariat_page
+    _press(page, nb("Ask the chief municipal executive"))
+    form = page.locator("form[action$='/ask-executive/']")
+    form.get_by_label(nb("Why the executive must decide")).select_option(value=DecisionRequest.Reason.LEADERSHIP)
+    form.get_by_label(nb("Question to the chief municipal executive")).fill("Tampere vil møte deg i mars. Ja?")
+    submit_and_wait(page, form.get_by_role("button", name=nb("Ask the chief municipal executive")))
+    question = DecisionRequest.objects.get(inquiry=journey.inquiry)
+    assert question.is_open and question.requested_by is not None
+    assert question.requested_by.email == journey.secretariat.email
+    assert "Tampere vil møte deg i mars. Ja?" in page.locator("main").inner_text()
+
+
+def executive_answers_in_the_queue(journey: Journey) -> None:
+    """Kommunedirektøren finds the question through the menu and approves it with a few words."""
+    page = journey.executive_page
+    log_in_through_login_page(page, journey.executive, "nb")
+    with page.expect_navigation():
+        page.get_by_role("navigation", name=nb("Main menu")).get_by_role("link", name=nb("Decisions needed")).click()
+    question = DecisionRequest.objects.get(inquiry=journey.inquiry)
+    form = page.locator(f"form[action$='/decisions/{question.pk}/answer/']")
+    form.get_by_label(nb("Approve"), exact=True).check()
+    form.get_by_label(nb("Your words to the secretariat and the owner")).fill("Ja, gjerne. Sett av en time.")
+    submit_and_wait(page, form.get_by_role("button", name=nb("Send the answer")))
+    question.refresh_from_db()
+    assert question.answer == DecisionRequest.Answer.APPROVE and question.answered_at is not None
+    assert journey.inquiry.events.filter(kind=InquiryEvent.Kind.DECISION_ANSWERED).count() == 1
+    assert page.locator(f"form[action$='/decisions/{question.pk}/answer/']").count() == 0
+
+
+def secretariat_sees_the_answer_in_the_timeline(journey: Journey) -> None:
+    page = journey.secretariat_page
+    page.reload()
+    assert "Ja, gjerne. Sett av en time." in page.locator("#timeline").inner_text()
+
+
 def unit_member_accepts_and_records_the_decision(journey: Journey) -> None:
     page = journey.unit_page
     log_in_through_login_page(page, journey.unit_member, "nb")
@@ -167,6 +208,32 @@ def secretariat_approves_the_decision_message(journey: Journey) -> None:
     assert OutboxMessage.objects.get(message=message).to == journey.answers.contact_email
 
 
+def secretariat_marks_a_highlight_of_the_report(journey: Journey) -> None:
+    page = journey.secretariat_page
+    _press(page, nb("Mark as a highlight for the UNECE report"))
+    form = page.locator("form[action$='/highlight/']")
+    form.get_by_label(nb("Highlight text (in English)")).fill("Tampere studied Trondheim's climate budget.")
+    submit_and_wait(page, form.get_by_role("button", name=nb("Mark as a highlight for the UNECE report")))
+    assert ReportHighlight.objects.get(inquiry=journey.inquiry).year == timezone.localdate().year
+
+
+def executive_makes_the_unece_report_as_pdf(journey: Journey) -> None:
+    """The year's report, in English, has the highlight; its PDF is made in the background and downloaded."""
+    page = journey.executive_page
+    year = timezone.localdate().year
+    page.goto(f"/staff/reports/unece/{year}/")
+    report = page.locator("div.report[lang=en]").inner_text()
+    assert "Tampere studied Trondheim's climate budget." in report and journey.reference in report
+    submit_and_wait(page, page.locator("form[action$='/pdf/']").get_by_role("button"))
+    download_link = page.locator("main a[href$='/report.pdf']")
+    download_link.wait_for(state="visible")
+    with page.expect_download() as download:
+        download_link.click()
+    pdf = pypdf.PdfReader(io.BytesIO(download.value.path().read_bytes()))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Tampere studied Trondheim" in text and str(year) in text
+
+
 def partner_opens_the_status_link_from_the_receipt(journey: Journey) -> None:
     """The receipt e-mail's private link shows the partner the decision, in English, and none of the staff's notes."""
     receipt = OutboxMessage.objects.get(inquiry=journey.inquiry, template="inquiry_receipt")
@@ -190,8 +257,10 @@ def test_inquiry_journey(
         partner_page=new_context().new_page(),
         secretariat_page=new_context().new_page(),
         unit_page=new_context().new_page(),
+        executive_page=new_context().new_page(),
         secretariat=personas[SECRETARIAT],
         unit_member=personas[UNIT_MEMBER],
+        executive=personas[EXECUTIVE],
         answers=IntakeAnswers(
             organisation_name="City of Tampere",
             organisation_kind="municipality",
@@ -209,6 +278,11 @@ def test_inquiry_journey(
     secretariat_opens_the_inquiry(journey)
     secretariat_starts_triage_and_routes_to_the_unit(journey)
     secretariat_writes_an_internal_note_in_place(journey)
+    secretariat_asks_the_executive(journey)
+    executive_answers_in_the_queue(journey)
+    secretariat_sees_the_answer_in_the_timeline(journey)
     unit_member_accepts_and_records_the_decision(journey)
     secretariat_approves_the_decision_message(journey)
+    secretariat_marks_a_highlight_of_the_report(journey)
+    executive_makes_the_unece_report_as_pdf(journey)
     partner_opens_the_status_link_from_the_receipt(journey)

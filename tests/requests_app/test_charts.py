@@ -3,11 +3,14 @@
 import re
 from typing import Any
 
+import pytest
 from django.template.loader import render_to_string
 from django.test import SimpleTestCase
 from django.utils import translation
 
 from requests_app.summaries.charts import axis_values, bar_chart, line_chart, shorten
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 HEADINGS: dict[str, Any] = {"label_heading": "Type", "value_heading": "Inquiries"}
 

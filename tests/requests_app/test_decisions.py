@@ -22,6 +22,8 @@ from requests_app.services.errors import InquiryStateError
 from tests.base import PortalTestCase, make_user
 from tests.factories import make_inquiry_in
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
