@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` (the portal with demo data) and `make test` (the whole suite).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test e2e lint check format messages lock clean bench
+.PHONY: help run test e2e lint check format messages lock clean bench load
 
 PORT ?= 8000
 VENV := .venv
@@ -24,6 +24,7 @@ help:
 	@echo "make lint   - ruff check, ruff format --check, mypy"
 	@echo "make check  - Django system checks and missing migrations"
 	@echo "make bench  - measure every page on a generated 100,000-inquiry SQLite database (made once, then reused)"
+	@echo "make load   - the load test: 50 users for 2 minutes against gunicorn, PostgreSQL, Redis and Celery"
 	@echo "make messages - update and compile the translation catalogues"
 	@echo "make lock   - re-pin requirements/constraints.txt from the current environment"
 
@@ -83,6 +84,14 @@ bench: $(VENV)/.installed
 	fi
 	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(PY) manage.py bench --check-targets --json var/bench/results.json
+
+# The load test of issue #9 (bench/load/run.py), all on 127.0.0.1: it makes and drops its own PostgreSQL database
+# (portal_load, on the server of DATABASE_URL when that is PostgreSQL, else postgres://portal:portal@127.0.0.1:5432/
+# portal; the role needs CREATEDB) and starts and stops its own redis-server, Celery worker, gunicorn and SMTP sink.
+# Needs PostgreSQL and redis-server, as CI has. Options: make load LOAD_ARGS="--users 20 --seconds 60".
+# Results: the printed table and var/load/results.json; it exits non-zero when a check fails.
+load: $(VENV)/.installed
+	$(PY) -m bench.load.run $(LOAD_ARGS)
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale nb --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests

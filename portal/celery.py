@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "task": "requests_app.tasks.requeue_undelivered_email",
         "schedule": 300.0,  # every five minutes: what Redis or a dead worker held up goes out soon after
     },
+    # The summary dashboard's large periods (requests_app/services/figures.py): counted again while looked at.
+    "refresh-summary-snapshots": {
+        "task": "requests_app.tasks.refresh_summary_snapshots",
+        "schedule": 300.0,  # requests_app.services.figures.REFRESH_EVERY
+    },
     "remind-follow-ups": {
         "task": "requests_app.tasks.remind_follow_ups",
         "schedule": crontab(minute=45, hour=7, day_of_week="mon-fri"),

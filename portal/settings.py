@@ -4,6 +4,7 @@ With no environment set, the portal runs in its embedded default: a SQLite file 
 Celery tasks executed in process, and e-mail printed to the console.
 """
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -104,6 +105,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A read replica (PostgreSQL streaming replication) for the summary dashboard and the UNECE report, so that their
+# large reads leave the primary to the inbox and the forms (portal/db.py). Nothing is written or migrated there.
+DATABASE_REPLICA_URL = env_optional("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", default=60)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.db.ReportingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, Celery, cache ---------------------------------------------------------------------------------
@@ -222,6 +232,35 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Several machines: the attachments (and the UNECE report's PDFs) on S3-compatible object storage that every web
+# node and worker reaches, through django-storages (the optional "s3" extra). The objects are private and no signed
+# URLs are made: files are still downloaded only through the portal's views, which check access and log it.
+# Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role.
+ATTACHMENT_STORAGE = env(
+    "PORTAL_ATTACHMENT_STORAGE", default="s3" if env_optional("AWS_STORAGE_BUCKET_NAME") else "local"
+).lower()
+if ATTACHMENT_STORAGE == "s3":
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured('PORTAL_ATTACHMENT_STORAGE=s3 needs django-storages: pip install -e ".[s3]".')
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_optional("AWS_S3_ENDPOINT_URL"),
+            "region_name": env_optional("AWS_S3_REGION_NAME"),
+            "addressing_style": env_optional("AWS_S3_ADDRESSING_STYLE"),
+            "location": env("AWS_LOCATION", default=""),
+            "default_acl": "private",
+            "querystring_auth": False,
+            "custom_domain": None,
+            # Never overwrite: a name already taken gets a free one instead, as on disk.
+            "file_overwrite": False,
+            # Larger files are spooled to a temporary file, not held in memory, while they are downloaded.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+elif ATTACHMENT_STORAGE != "local":
+    raise ImproperlyConfigured(f"PORTAL_ATTACHMENT_STORAGE must be local or s3, not {ATTACHMENT_STORAGE!r}.")
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
@@ -339,5 +378,9 @@ LOGGING = {
     "filters": {"redact_status_link_tokens": {"()": "portal.log_filters.RedactStatusLinkTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_status_link_tokens"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint tells every step of laying out the UNECE report's PDF at INFO; only its problems matter.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

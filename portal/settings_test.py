@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-" + "x" * 48)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.pop("REDIS_URL", None)  # the tests that need Redis start their own and say so
+os.environ.pop("DATABASE_REPLICA_URL", None)  # one database; tests/test_scale_out_settings.py covers the replica
 
 from portal.settings import *  # noqa: F403
 from portal.settings import DATABASES, STORAGES

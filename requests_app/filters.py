@@ -13,7 +13,7 @@ from django_countries import countries
 
 from partners.counties import COUNTIES, county_choices
 from partners.models import MunicipalUnit, Organisation, User
-from requests_app import selectors
+from requests_app import search, selectors
 from requests_app.models import AccessLogEntry, Inquiry, Outcome, SdgGoal
 from requests_app.summaries import aggregates
 from requests_app.summaries.aggregates import AGE_BANDS
@@ -220,16 +220,9 @@ class InquiryFilter(django_filters.FilterSet):
         self.filters["unit"].extra["choices"] = unit_choices if unit_choices is not None else unit_choices_for()
 
     def filter_search(self, queryset: QuerySet[Inquiry], name: str, value: str) -> QuerySet[Inquiry]:
-        for word in value.split()[:8]:
-            queryset = queryset.filter(
-                Q(reference__icontains=word)
-                | Q(title__icontains=word)
-                | Q(description__icontains=word)
-                | Q(organisation__name__icontains=word)
-                | Q(contact__name__icontains=word)
-                | Q(contact__email__icontains=word)
-            )
-        return queryset
+        """Every word (up to eight) in the reference, title, description, organisation or contact, through the
+        full-text indexes (requests_app/search.py says how words are matched)."""
+        return search.matching(queryset, value)
 
     def filter_owner(self, queryset: QuerySet[Inquiry], name: str, value: str) -> QuerySet[Inquiry]:
         if value == OwnerChoices.ME:

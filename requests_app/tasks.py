@@ -30,6 +30,14 @@ def requeue_undelivered_email() -> int:
 
 
 @shared_task
+def refresh_summary_snapshots() -> int:
+    """Periodic: count again the large periods' dashboard figures that people are looking at."""
+    from requests_app.services.figures import refresh_snapshots
+
+    return refresh_snapshots(now=timezone.now())
+
+
+@shared_task
 def remind_interim_replies() -> int:
     """Periodic: remind owners of inquiries whose decision will be late and that have no interim reply."""
     from requests_app import selectors

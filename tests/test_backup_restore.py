@@ -109,9 +109,15 @@ def sqlite_contents(path: Path) -> tuple[list[tuple[Any, ...]], dict[str, list[t
     """The schema (tables, indexes, triggers) and every table's rows in storage order, read only."""
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as database:
         schema = database.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
-        tables = [name for kind, name, _, _ in schema if kind == "table"]
-        rows = {table: database.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall() for table in tables}  # noqa: S608
+        tables = {name: sql or "" for kind, name, _, sql in schema if kind == "table"}
+        rows = {table: database.execute(_in_storage_order(table, sql)).fetchall() for table, sql in tables.items()}
     return schema, rows
+
+
+def _in_storage_order(table: str, sql: str) -> str:
+    # A WITHOUT ROWID table (the full-text index's configuration, for one) is stored in the order of its key.
+    order = "1" if "WITHOUT ROWID" in sql.upper() else "rowid"
+    return f'SELECT * FROM "{table}" ORDER BY {order}'  # noqa: S608
 
 
 def inquiry_references(path: Path) -> set[str]:

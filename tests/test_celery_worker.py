@@ -3,13 +3,9 @@
 Needs PostgreSQL (the processes share the test database) and TEST_REDIS_URL; .ci/run provides both.
 """
 
-import http.cookiejar
 import os
-import re
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -23,33 +19,10 @@ from tests.live import (
     free_port,
     process_env,
     running,
+    submit_inquiry,
     wait_for_http,
     web_command,
 )
-
-
-def _submit(base_url: str) -> str:
-    """Fill in and send the public form as a browser does; return the receipt page."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    form_page = opener.open(f"{base_url}/en/inquiries/new/", timeout=10).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page)
-    assert token is not None
-    data = {
-        "csrfmiddlewaretoken": token.group(1),
-        "organisation_name": "Worker Test AS",
-        "organisation_kind": "company",
-        "country": "NO",
-        "contact_name": "Kari Nordmann",
-        "contact_email": "kari@example.com",
-        "contact_role": "Manager",
-        "inquiry_type": "partnership",
-        "title": "Real worker",
-        "description": "Sent through Redis to a real Celery worker.",
-        "language": "en",
-        "consent": "on",
-    }
-    response = opener.open(f"{base_url}/en/inquiries/new/", urllib.parse.urlencode(data).encode(), timeout=30)
-    return response.read().decode()
 
 
 @pytest.mark.postgres
@@ -75,7 +48,7 @@ class CeleryWorkerTests(TransactionTestCase):
                 running(web_command(port), env=env, log=web_log),
             ):
                 wait_for_http(f"http://127.0.0.1:{port}/healthz")
-                receipt_page = _submit(f"http://127.0.0.1:{port}")
+                receipt_page = submit_inquiry(f"http://127.0.0.1:{port}")
                 inquiry = Inquiry.objects.get()
                 self.assertIn(inquiry.reference, receipt_page)
                 deadline = time.monotonic() + 60

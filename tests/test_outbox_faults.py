@@ -9,19 +9,13 @@ Each test starts its own redis-server (stopping the shared one would break other
 `redis-server` binary, PostgreSQL (the processes share the test database) and TEST_REDIS_URL; .ci/run provides all.
 """
 
-import asyncio
 import datetime
 import shutil
 import signal
-import subprocess
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -31,59 +25,18 @@ from django.utils import timezone
 
 from requests_app.models import Inquiry, OutboxMessage
 from tests.live import (
+    RecordingHandler,
     celery_worker_command,
     database_url_of_this_test,
     free_port,
     process_env,
+    redis_server,
     running,
+    submit_inquiry,
     wait_for_http,
+    wait_until,
     web_command,
 )
-from tests.test_celery_worker import _submit
-
-REDIS_SERVER = shutil.which("redis-server") or "redis-server"
-
-
-@contextmanager
-def redis_server(port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A private redis-server on loopback, without persistence (a restart loses what was queued, like a crash)."""
-    command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    with running(command, env={}, log=log) as process:
-        deadline = time.monotonic() + 20
-        while b"Ready to accept connections" not in log.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start:\n{log.read_text()}")
-            time.sleep(0.05)
-        yield process
-
-
-def wait_until(condition: Callable[[], bool], *, timeout: float, message: Callable[[], str]) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(message())
-        time.sleep(0.2)
-
-
-class RecordingHandler:
-    """An SMTP server's handler that keeps every message it accepted; `stall` holds a session before RCPT."""
-
-    def __init__(self) -> None:
-        self.accepted: list[bytes] = []
-        self.stall = threading.Event()
-        self.stalled = threading.Event()
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if self.stall.is_set():
-            self.stalled.set()
-            while self.stall.is_set():  # the worker is killed while it waits here
-                await asyncio.sleep(0.05)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.accepted.append(envelope.content)
-        return "250 Message accepted for delivery"
 
 
 def _age_outbox(minutes: int = 10) -> None:
@@ -131,7 +84,7 @@ class OutboxFaultTests(TransactionTestCase):
                 wait_for_http(f"http://127.0.0.1:{port}/healthz")
             # Redis is stopped now. The partner submits.
             started = time.monotonic()
-            receipt_page = _submit(f"http://127.0.0.1:{port}")
+            receipt_page = submit_inquiry(f"http://127.0.0.1:{port}")
             elapsed = time.monotonic() - started
             inquiry = Inquiry.objects.get()
             self.assertIn(inquiry.reference, receipt_page)

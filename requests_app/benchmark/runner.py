@@ -6,6 +6,7 @@ median and 95th percentile of those times. The export is run once more under tra
 growth. A page that has no URL yet, or answers 404, is reported as missing with the reason, never left out.
 """
 
+import gc
 import itertools
 import logging
 import math
@@ -133,6 +134,9 @@ class Bench:
         try:
             for _ in range(max(self.warmup - 1, 0)):
                 self._open(page)
+            # What the warm process holds leaves the garbage collector's generations, as deploy/gunicorn.conf.py
+            # does for the preloaded application at fork: a full collection then walks only what requests make.
+            gc.freeze()
             with CaptureQueriesContext(connection) as queries:
                 _response, lines = self._open(page)
             # Counted now: the captured list is read from the connection's log, which later requests reset.

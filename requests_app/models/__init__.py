@@ -1,6 +1,7 @@
 """The models of requests_app, by topic; imported here so Django and the rest of the code find them."""
 
 from requests_app.models.audit import AccessLogEntry
+from requests_app.models.figures import SummarySnapshot
 from requests_app.models.inquiry import Inquiry, InquiryEvent, InquiryMessage
 from requests_app.models.outbox import OutboxMessage
 from requests_app.models.outcome import FollowUp, Outcome, UnitAssignment
@@ -30,5 +31,6 @@ __all__ = [
     "SdgTarget",
     "ServiceTargets",
     "StatusLink",
+    "SummarySnapshot",
     "UnitAssignment",
 ]

@@ -141,6 +141,11 @@ class Outcome(models.Model):
     class Meta:
         verbose_name = _("outcome")
         verbose_name_plural = _("outcomes")
+        # The summaries count a period's outcomes and the active partnerships from these alone (migration 0015).
+        indexes = [
+            models.Index(fields=["decided_on", "type", "funding_nok"], name="outcome_decided_figures"),
+            models.Index(fields=["type", "decided_on", "partnership_ended_on"], name="outcome_partnerships"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.inquiry_id} {self.type}"

@@ -26,9 +26,11 @@ def allocate_reference(year: int) -> str:
     Must run inside the transaction that stores the inquiry: the counter row stays locked until it commits,
     so concurrent submissions queue, and a rolled-back submission gives its number back (no gaps).
     """
-    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
-    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    number = ReferenceCounter.objects.values_list("last_number", flat=True).get(year=year)
+    counter = ReferenceCounter.objects.filter(year=year)
+    if not counter.update(last_number=F("last_number") + 1):  # the year's first inquiry: no row yet
+        ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
+        counter.update(last_number=F("last_number") + 1)
+    number = counter.values_list("last_number", flat=True).get()
     return f"{year}-{number:04d}"
 
 
@@ -89,8 +91,11 @@ def submit_inquiry(
         suggested_unit=suggestion.unit if suggestion else None,
         suggestion_basis=suggestion.basis if suggestion else {},
     )
-    inquiry.sdg_goals.set(sorted(goal_numbers))
-    inquiry.sdg_targets.set(targets)
+    # add(), not set(): a new inquiry has no tags to compare with (one INSERT each, no SELECT first).
+    if goal_numbers:
+        inquiry.sdg_goals.add(*sorted(goal_numbers))
+    if targets:
+        inquiry.sdg_targets.add(*targets)
     event = InquiryEvent.objects.create(
         inquiry=inquiry,
         kind=InquiryEvent.Kind.SUBMITTED,

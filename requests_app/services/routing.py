@@ -5,6 +5,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import CharField, StringAgg, Value
+from django.db.models.functions import Cast
+
 from partners.models import MunicipalUnit
 from requests_app.models import RoutingRule
 from requests_app.models.inquiry import routing_reason
@@ -43,13 +46,19 @@ def suggest_unit(
 ) -> Suggestion | None:
     """The first active rule, by priority, whose every filled-in condition the inquiry meets.
 
-    Two queries (rules with their units, and their goals), whatever the number of rules. The reason names
-    what matched, for example: SDG 11 and the word “mobilitet” → Byutvikling og miljø.
+    One query (the rules with their units, and each rule's goals as a list), whatever the number of rules. The
+    reason names what matched, for example: SDG 11 and the word “mobilitet” → Byutvikling og miljø.
     """
     goals = set(goal_numbers)
     words = _words(f"{title} {description}")
-    rules = RoutingRule.objects.filter(is_active=True, unit__accepts_inquiries=True).select_related("unit")
-    for rule in rules.prefetch_related("sdg_goals").order_by("position", "pk"):
+    rules = (
+        RoutingRule.objects.filter(is_active=True, unit__accepts_inquiries=True)
+        .select_related("unit")
+        # The goals' numbers, "4,11", in the same query: lighter than prefetching every rule's SdgGoal rows.
+        .annotate(goal_list=StringAgg(Cast("sdg_goals", CharField()), Value(","), default=Value("")))
+        .order_by("position", "pk")
+    )
+    for rule in rules:
         basis: dict[str, Any] = {"rule": rule.pk}
         if rule.inquiry_types:
             if inquiry_type not in rule.inquiry_types:
@@ -59,7 +68,7 @@ def suggest_unit(
             if organisation_kind not in rule.organisation_kinds:
                 continue
             basis["organisation_kind"] = organisation_kind
-        rule_goals = {goal.pk for goal in rule.sdg_goals.all()}
+        rule_goals = {int(number) for number in rule.goal_list.split(",") if number}
         if rule_goals:
             matched = sorted(rule_goals & goals)
             if not matched:

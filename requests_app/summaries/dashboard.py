@@ -1,19 +1,25 @@
 """The summary dashboard's figures for one period: what the centre received, how fast it answered, what came of it.
 
 Counted inquiries are those that are neither spam nor a duplicate, received in the period (Europe/Oslo days).
-Every figure is a database aggregate over a fixed number of queries (about 20, whatever the number of inquiries),
-and carries the link to the inbox that lists exactly what it counts, through the inbox's filters
+Every figure is a database aggregate over a fixed number of queries (about a dozen, whatever the number of
+inquiries), and carries the link to the inbox that lists exactly what it counts, through the inbox's filters
 (requests_app/filters.py). The view only picks the period; the template only draws.
+
+Counting (gather_figures) and drawing (build_dashboard) are apart, so that a large period's figures can be kept as a
+snapshot (services/figures.py). The single figures (totals of both periods, the backlog, the 24 months of the
+trend, the outcomes) are one query of subqueries (aggregates.in_one_query), each reading its own rows through the
+index made for them (migration 0015); the days taken are read as plain numbers, one query per period.
 """
 
 import datetime
+import functools
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -118,33 +124,52 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class TimeStats:
+    """How many inquiries of a period have the moment (first reply, decision), and the median and 90th percentile
+    of the days from receipt to it (None when none has)."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+    @classmethod
+    def of(cls, days: list[float]) -> "TimeStats":
+        return cls(len(days), aggregates.median(days), aggregates.percentile(days, 0.9))
+
+
+@dataclass(frozen=True)
 class TimeTaken:
     """The days from receipt to a moment (first reply, decision) for the inquiries received in the period."""
 
     label: str
-    days: list[float]
-    previous_days: list[float]
+    stats: TimeStats
+    previous_stats: TimeStats
     link: str
     previous_link: str
+    period: Period
+    previous_period: Period
+    moment: str  # the column: "first_replied_at" or "decided_at"
 
     @property
     def median(self) -> Figure:
-        median, previous = aggregates.median(self.days), aggregates.median(self.previous_days)
-        return Figure(median, previous, Unit.DAYS, self.link, self.previous_link)
+        return Figure(self.stats.median, self.previous_stats.median, Unit.DAYS, self.link, self.previous_link)
 
     @property
     def p90(self) -> Figure:
-        return Figure(
-            aggregates.percentile(self.days, 0.9),
-            aggregates.percentile(self.previous_days, 0.9),
-            Unit.DAYS,
-            self.link,
-            self.previous_link,
-        )
+        return Figure(self.stats.p90, self.previous_stats.p90, Unit.DAYS, self.link, self.previous_link)
 
     @property
     def count(self) -> Figure:
-        return Figure(len(self.days), len(self.previous_days), Unit.COUNT, self.link, self.previous_link)
+        return Figure(self.stats.count, self.previous_stats.count, Unit.COUNT, self.link, self.previous_link)
+
+    @functools.cached_property
+    def days(self) -> list[float]:
+        """The days themselves, in the period (one query; the page needs only the figures above)."""
+        return aggregates.days_taken(aggregates.received_in(self.period), "received_at", self.moment)
+
+    @functools.cached_property
+    def previous_days(self) -> list[float]:
+        return aggregates.days_taken(aggregates.received_in(self.previous_period), "received_at", self.moment)
 
 
 def share(part: int, whole: int) -> float | None:
@@ -237,14 +262,112 @@ def _largest_first(rows: Iterable[Datum]) -> list[Datum]:
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
-def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> Dashboard:
-    """Every figure of the summary for `period`, compared with the period before; a fixed number of queries."""
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Every number of the dashboard for a period and the period before, as plain data: counted by gather_figures,
+    or read back from a snapshot (requests_app/services/figures.py)."""
+
+    # The shape of as_json(): a snapshot of another shape (kept by an earlier version) is counted again.
+    VERSION: ClassVar[int] = 1
+
+    today: datetime.date  # the day they were counted: the open backlog and the active partnerships are on it
+    totals: dict[str, int]  # the single figures: now_…, before_…, age_…, month_0 … month_23
+    times: dict[str, TimeStats]  # now_first_reply, now_decision, before_first_reply, before_decision
+    by_goal: dict[int, int]
+    without_goal: int
+    by_type: dict[str, int]
+    by_unit: dict[int | None, int]  # None: not with a unit yet
+    senders: aggregates.Senders
+    outcomes_by_type: dict[str, int]
+
+    @property
+    def inquiries(self) -> int:
+        """The counted inquiries received in the period and the one before: how big the period is."""
+        return self.totals["now_received"] + self.totals["before_received"]
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready, with every mapping as pairs (JSON keys would be text)."""
+        senders = self.senders
+        return {
+            "version": self.VERSION,
+            "today": self.today.isoformat(),
+            "totals": self.totals,
+            "times": {key: [stats.count, stats.median, stats.p90] for key, stats in self.times.items()},
+            "by_goal": list(self.by_goal.items()),
+            "without_goal": self.without_goal,
+            "by_type": list(self.by_type.items()),
+            "by_unit": list(self.by_unit.items()),
+            "by_kind": list(senders.by_kind.items()),
+            "by_country": list(senders.by_country.items()),
+            "by_county": list(senders.by_county.items()),
+            "top_organisations": senders.top_organisations,
+            "outcomes_by_type": list(self.outcomes_by_type.items()),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "PeriodFigures":
+        return cls(
+            today=datetime.date.fromisoformat(data["today"]),
+            totals=data["totals"],
+            times={key: TimeStats(*values) for key, values in data["times"].items()},
+            by_goal=dict(data["by_goal"]),
+            without_goal=data["without_goal"],
+            by_type=dict(data["by_type"]),
+            by_unit=dict(data["by_unit"]),
+            senders=aggregates.Senders(
+                dict(data["by_kind"]),
+                dict(data["by_country"]),
+                dict(data["by_county"]),
+                [(pk, name, count) for pk, name, count in data["top_organisations"]],
+            ),
+            outcomes_by_type=dict(data["outcomes_by_type"]),
+        )
+
+
+def gather_figures(period: Period, *, now: datetime.datetime | None = None) -> PeriodFigures:
+    """Count every number of the dashboard for `period` and the period before, as they stand `now`: eight queries,
+    whatever the number of inquiries."""
     today = timezone.localdate(now or timezone.now())
     previous = period.previous()
-    links, before = Links(period), Links(previous)
     received = aggregates.received_in(period)
-    previous_received = aggregates.received_in(previous)
-    totals = _inquiry_totals(period, previous, today)
+    # Active partnerships at the end of each period, or today for the period under way.
+    partnerships_on, previous_partnerships_on = min(period.last, today), min(previous.last, today)
+    totals = aggregates.in_one_query(
+        [
+            *_inquiry_totals(period, previous, today),
+            *_outcome_totals(period, previous, partnerships_on, previous_partnerships_on),
+            *_month_counts(months_ending(period.last, TREND_MONTHS)),
+        ]
+    )
+    days = _days_taken(period, previous)
+    by_goal, without_goal = aggregates.count_by_goal_and_untagged(received)
+    by_type, by_unit = _by_type_and_unit(received)
+    return PeriodFigures(
+        today=today,
+        # A sum over no rows is NULL; PostgreSQL sums integers as numeric.
+        totals={name: int(value or 0) for name, value in totals.items()},
+        times={key: TimeStats.of(values) for key, values in days.items()},
+        by_goal=by_goal,
+        without_goal=without_goal,
+        by_type=by_type,
+        by_unit=by_unit,
+        senders=aggregates.senders(received, top=TOP_ORGANISATIONS),
+        outcomes_by_type=aggregates.count_by(aggregates.outcomes_in(period), "type"),
+    )
+
+
+def build_dashboard(
+    period: Period, *, now: datetime.datetime | None = None, figures: PeriodFigures | None = None
+) -> Dashboard:
+    """Every figure of the summary for `period`, compared with the period before: the `figures` given (a snapshot),
+    or counted now (gather_figures). Only the goals' and the units' names are read here."""
+    figures = figures or gather_figures(period, now=now)
+    today = figures.today
+    totals = figures.totals
+    previous = period.previous()
+    links, before = Links(period), Links(previous)
+    partnerships_on, previous_partnerships_on = min(period.last, today), min(previous.last, today)
+    months = months_ending(period.last, TREND_MONTHS)
 
     def pair(name: str, unit: str, link: Callable[[Links], str]) -> Figure:
         """The total `name` of both periods, with the link of each."""
@@ -254,17 +377,23 @@ def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> 
     times = [
         TimeTaken(
             _("Days to the first reply"),
-            aggregates.days_taken(received, "received_at", "first_replied_at"),
-            aggregates.days_taken(previous_received, "received_at", "first_replied_at"),
+            figures.times["now_first_reply"],
+            figures.times["before_first_reply"],
             links.received(("with_first_reply", "true")),
             before.received(("with_first_reply", "true")),
+            period,
+            previous,
+            "first_replied_at",
         ),
         TimeTaken(
             _("Days to the decision"),
-            aggregates.days_taken(received, "received_at", "decided_at"),
-            aggregates.days_taken(previous_received, "received_at", "decided_at"),
+            figures.times["now_decision"],
+            figures.times["before_decision"],
             links.received(("with_decision", "true")),
             before.received(("with_decision", "true")),
+            period,
+            previous,
+            "decided_at",
         ),
     ]
     replied_in_time = pair("in_time", Unit.COUNT, lambda each: each.received(("replied_in_time", filters.YES)))
@@ -276,20 +405,12 @@ def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> 
     overridden = pair("overridden", Unit.COUNT, lambda each: each.received(("suggestion", filters.OVERRIDDEN)))
     accuracy = _share_of(followed, overridden)
 
-    # What came of it: outcomes, active partnerships (at the end of the period, or today), funding.
-    partnerships_on, previous_partnerships_on = min(period.last, today), min(previous.last, today)
-    outcome_totals = _outcome_totals(period, previous, partnerships_on, previous_partnerships_on)
-
-    def outcome_pair(name: str, unit: str, link: Callable[[Links], str]) -> Figure:
-        now_value, before_value = outcome_totals[f"now_{name}"] or 0, outcome_totals[f"before_{name}"] or 0
-        return Figure(now_value, before_value, unit, link(links), link(before))
-
-    outcomes = outcome_pair("outcomes", Unit.COUNT, lambda each: each.decided())
-    funding = outcome_pair("funding", Unit.NOK, lambda each: each.decided(("funded", "true")))
-    funded = outcome_pair("funded", Unit.COUNT, lambda each: each.decided(("funded", "true")))
+    outcomes = pair("outcomes", Unit.COUNT, lambda each: each.decided())
+    funding = pair("funding", Unit.NOK, lambda each: each.decided(("funded", "true")))
+    funded = pair("funded", Unit.COUNT, lambda each: each.decided(("funded", "true")))
     active = Figure(
-        outcome_totals["now_active"] or 0,
-        outcome_totals["before_active"] or 0,
+        totals["now_active"],
+        totals["before_active"],
         Unit.COUNT,
         links.to(("partnership_on", partnerships_on.isoformat())),
         before.to(("partnership_on", previous_partnerships_on.isoformat())),
@@ -300,6 +421,7 @@ def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> 
         for band in AGE_BANDS
     ]
     received_figure = pair("received", Unit.COUNT, lambda each: each.received())
+    senders = figures.senders
     first_reply = times[0]
     headlines = [
         Headline(_("Inquiries received"), received_figure),
@@ -309,9 +431,9 @@ def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> 
             ngettext(
                 "Based on %(count)s inquiry with a first reply",
                 "Based on %(count)s inquiries with a first reply",
-                len(first_reply.days),
+                first_reply.stats.count,
             )
-            % {"count": format_number(len(first_reply.days))},
+            % {"count": format_number(first_reply.stats.count)},
         ),
         Headline(_("First replies in time"), in_time, _of(replied_in_time, replied_late)),
         Headline(_("Outcomes recorded"), outcomes),
@@ -334,10 +456,10 @@ def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> 
         today=today,
         headlines=headlines,
         received=received_figure,
-        trend=_trend(period),
+        trend=_trend(months, totals),
         by_type=_chart(
             _by_choice(
-                aggregates.count_by(received, "inquiry_type"),
+                figures.by_type,
                 Inquiry.Type.choices,
                 lambda value: links.received(("inquiry_type", value)),
             ),
@@ -347,7 +469,7 @@ def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> 
         ),
         by_kind=_chart(
             _by_choice(
-                aggregates.count_by(received, "organisation__kind"),
+                senders.by_kind,
                 Organisation.Kind.choices,
                 lambda value: links.received(("organisation_kind", value)),
             ),
@@ -358,26 +480,27 @@ def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> 
         by_country=_chart(
             _largest_first(
                 (countries.name(code) or str(code), count, links.received(("country", code)))
-                for code, count in aggregates.count_by(received, "organisation__country").items()
+                for code, count in senders.by_country.items()
             ),
             id="chart-country",
             title=_("Inquiries by country"),
             label_heading=_("Country"),
         ),
         by_county=_chart(
-            _by_county(received, links),
+            _by_county(senders.by_county, links),
             id="chart-county",
             title=_("Inquiries from Norway by county"),
             label_heading=_("County"),
         ),
         by_goal=_chart(
-            _by_goal(received, links), id="chart-goal", title=_("Inquiries by SDG goal"), label_heading=_("SDG goal")
+            _by_goal(figures.by_goal, links),
+            id="chart-goal",
+            title=_("Inquiries by SDG goal"),
+            label_heading=_("SDG goal"),
         ),
-        without_goal=Figure(
-            aggregates.count_without_goal(received), None, Unit.COUNT, links.received(("without_goal", "true"))
-        ),
+        without_goal=Figure(figures.without_goal, None, Unit.COUNT, links.received(("without_goal", "true"))),
         by_unit=_chart(
-            _by_unit(received, links),
+            _by_unit(figures.by_unit, links),
             id="chart-unit",
             title=_("Inquiries by responsible unit"),
             label_heading=_("Responsible unit"),
@@ -397,7 +520,7 @@ def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> 
         outcomes=outcomes,
         outcomes_by_type=_chart(
             _by_choice(
-                aggregates.count_by(aggregates.outcomes_in(period), "type"),
+                figures.outcomes_by_type,
                 Outcome.Type.choices,
                 lambda value: links.decided(("outcome", value)),
             ),
@@ -415,7 +538,7 @@ def build_dashboard(period: Period, *, now: datetime.datetime | None = None) -> 
         suggestions_overridden=overridden,
         suggestion_accuracy=accuracy,
         top_organisations=_chart(
-            _top_organisations(received, links),
+            [(name, count, links.received(("organisation", pk))) for pk, name, count in senders.top_organisations],
             id="chart-organisations",
             title=_("The most active partner organisations"),
             label_heading=_("Organisation"),
@@ -441,70 +564,107 @@ def _of(part: Figure, rest: Figure) -> str:
     }
 
 
-def _inquiry_totals(period: Period, previous: Period, today: datetime.date) -> dict[str, int]:
-    """The counts over the counted inquiries of both periods, and the open ones now by age, in one query."""
-    conditions: dict[str, Q] = {}
+def _inquiry_totals(period: Period, previous: Period, today: datetime.date) -> list[QuerySet[Any]]:
+    """The counts over the counted inquiries of each period, and over the open ones now by age (for
+    in_one_query)."""
+    parts = []
     for prefix, each in (("now", period), ("before", previous)):
-        within = aggregates.received_q(each)
-        conditions |= {
-            f"{prefix}_received": within,
-            f"{prefix}_in_time": within & aggregates.replied_in_time_q(),
-            f"{prefix}_late": within & aggregates.replied_late_q(today),
-            f"{prefix}_followed": within & Q(suggestion_accepted=True),
-            f"{prefix}_overridden": within & Q(suggestion_accepted=False),
-        }
-    is_open = Q(status__in=Inquiry.OPEN_STATUSES)
-    conditions |= {f"age_{band.key}": is_open & band.condition(today) for band in AGE_BANDS}
-    return aggregates.counted_inquiries().aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+        parts.append(
+            aggregates.one_row(
+                aggregates.received_in(each),
+                **{
+                    f"{prefix}_received": aggregates.row_count(),
+                    f"{prefix}_in_time": aggregates.row_count(filter=aggregates.replied_in_time_q()),
+                    f"{prefix}_late": aggregates.row_count(filter=aggregates.replied_late_q(today)),
+                    f"{prefix}_followed": aggregates.row_count(filter=Q(suggestion_accepted=True)),
+                    f"{prefix}_overridden": aggregates.row_count(filter=Q(suggestion_accepted=False)),
+                },
+            )
+        )
+    is_open = aggregates.counted_inquiries().filter(status__in=Inquiry.OPEN_STATUSES)
+    parts.append(
+        aggregates.one_row(
+            is_open, **{f"age_{band.key}": aggregates.row_count(filter=band.condition(today)) for band in AGE_BANDS}
+        )
     )
+    return parts
 
 
 def _outcome_totals(
     period: Period, previous: Period, on: datetime.date, previous_on: datetime.date
-) -> dict[str, int | None]:
-    """Outcomes, funding and active partnerships of both periods, in one query."""
-    aggregations: dict[str, Count | Sum] = {}
+) -> list[QuerySet[Any]]:
+    """Outcomes, funding and active partnerships of both periods (for in_one_query)."""
+    parts = []
     for prefix, each, day in (("now", period, on), ("before", previous, previous_on)):
-        in_period = Q(pk__in=aggregates.outcomes_in(each).values("pk"))
-        aggregations |= {
-            f"{prefix}_outcomes": Count("pk", filter=in_period),
-            f"{prefix}_funding": Sum("funding_nok", filter=in_period),
-            f"{prefix}_funded": Count("pk", filter=in_period & Q(funding_nok__gt=0)),
-            f"{prefix}_active": Count("pk", filter=Q(pk__in=aggregates.active_partnerships(day).values("pk"))),
-        }
-    return Outcome.objects.aggregate(**aggregations)
+        parts += [
+            aggregates.one_row(
+                aggregates.outcomes_in(each),
+                **{
+                    f"{prefix}_outcomes": aggregates.row_count(),
+                    f"{prefix}_funding": Sum("funding_nok"),
+                    f"{prefix}_funded": aggregates.row_count(filter=Q(funding_nok__gt=0)),
+                },
+            ),
+            aggregates.count_of(aggregates.active_partnerships(day), f"{prefix}_active"),
+        ]
+    return parts
 
 
-def _by_goal(received: QuerySet[Inquiry], links: Links) -> list[Datum]:
-    """All 17 goals in their order, 0 included (one query for the goals, one for the counts)."""
-    counts = aggregates.count_by_goal(received)
+def _month_counts(months: list[Period]) -> list[QuerySet[Any]]:
+    """The counted inquiries received in each month of the trend (for in_one_query): a range of the index each,
+    where grouping by the local month would convert every row's time zone (on SQLite, in Python)."""
+    return [aggregates.count_of(aggregates.received_in(month), f"month_{index}") for index, month in enumerate(months)]
+
+
+def _days_taken(period: Period, previous: Period) -> dict[str, list[float]]:
+    """The days from receipt to the first reply and to the decision of the counted inquiries received in each
+    period, where there is one, each list in order (one query per period, plain numbers)."""
+    days: dict[str, list[float]] = {}
+    for prefix, each in (("now", period), ("before", previous)):
+        rows = aggregates.plain_rows(
+            aggregates.received_in(each)
+            .filter(Q(first_replied_at__isnull=False) | Q(decided_at__isnull=False))
+            .order_by()
+            .annotate(
+                first_reply=aggregates.DaysBetween("received_at", "first_replied_at"),
+                decision=aggregates.DaysBetween("received_at", "decided_at"),
+            )
+            .values_list("first_reply", "decision")
+        )
+        days[f"{prefix}_first_reply"] = sorted(
+            first_reply for first_reply, _decision in rows if first_reply is not None
+        )
+        days[f"{prefix}_decision"] = sorted(decision for _first_reply, decision in rows if decision is not None)
+    return days
+
+
+def _by_goal(counts: dict[int, int], links: Links) -> list[Datum]:
+    """All 17 goals in their order, 0 included (one query for the goals)."""
     return [
         (str(goal), counts.get(goal.number, 0), links.received(("sdg", goal.number)))
         for goal in SdgGoal.objects.order_by("number")
     ]
 
 
-def _top_organisations(received: QuerySet[Inquiry], links: Links) -> list[Datum]:
-    """The organisations with the most inquiries received in the period, most first, then by name."""
+def _by_type_and_unit(received: QuerySet[Inquiry]) -> tuple[dict[str, int], dict[int | None, int]]:
+    """The inquiries by type and by responsible unit (None: none yet), from one grouped query."""
+    by_type: Counter[str] = Counter()
+    by_unit: Counter[int | None] = Counter()
     rows = (
         received.order_by()
-        .values("organisation", "organisation__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "organisation__name", "organisation")[:TOP_ORGANISATIONS]
+        .values("inquiry_type", "unit")
+        .annotate(n=aggregates.row_count())
+        .values_list("inquiry_type", "unit", "n")
     )
-    return [
-        (row["organisation__name"], row["n"], links.received(("organisation", row["organisation"]))) for row in rows
-    ]
+    for inquiry_type, unit, count in rows:
+        by_type[inquiry_type] += count
+        by_unit[unit] += count
+    return dict(by_type), dict(by_unit)
 
 
-def _by_county(received: QuerySet[Inquiry], links: Links) -> list[Datum]:
-    """Norway's counties with inquiries, by the first two digits of the municipality number (grouped in the
-    database); organisations without a known county last."""
-    counts = aggregates.count_by(
-        received.filter(organisation__country="NO").annotate(county=Substr("organisation__municipality_number", 1, 2)),
-        "county",
-    )
+def _by_county(counts: dict[str, int], links: Links) -> list[Datum]:
+    """Norway's counties with inquiries, by the first two digits of the municipality number; organisations without
+    a known county last."""
     rows = _largest_first(
         (COUNTIES[number], count, links.received(("county", number)))
         for number, count in counts.items()
@@ -516,30 +676,17 @@ def _by_county(received: QuerySet[Inquiry], links: Links) -> list[Datum]:
     return rows
 
 
-def _by_unit(received: QuerySet[Inquiry], links: Links) -> list[Datum]:
+def _by_unit(counts: dict[int | None, int], links: Links) -> list[Datum]:
     """Every unit that takes inquiries (0 included), any other unit with inquiries, and those with no unit yet."""
-    counts = aggregates.count_by(received, "unit")
     units = MunicipalUnit.objects.filter(Q(is_secretariat=False) | Q(pk__in=[pk for pk in counts if pk]))
     rows = _largest_first((unit.name, counts.get(unit.pk, 0), links.received(("unit", unit.pk))) for unit in units)
     rows.append((_("Not with a unit yet"), counts.get(None, 0), links.received(("without_unit", "true"))))
     return rows
 
 
-def _trend(period: Period) -> LineChart:
-    """Inquiries received in each of the 24 months ending with the period's last month (one query)."""
-    months = months_ending(period.last, TREND_MONTHS)
-    rows = (
-        aggregates.counted_inquiries()
-        .filter(received_at__gte=months[0].starts_at, received_at__lt=months[-1].ends_before)
-        .annotate(month=TruncMonth("received_at"))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
-    counts = {
-        timezone.localtime(month).date() if isinstance(month, datetime.datetime) else month: n for month, n in rows
-    }
+def _trend(months: list[Period], totals: dict[str, Any]) -> LineChart:
+    """Inquiries received in each of the 24 months ending with the period's last month (counted by _month_counts)."""
+    counts = {month.first: totals[f"month_{index}"] for index, month in enumerate(months)}
     data = [(month.label, counts.get(month.first, 0), Links(month).received()) for month in months]
     # Every fourth month is named under the axis, counting back from the last.
     axis_labels = [

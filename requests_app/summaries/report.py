@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, QuerySet, Sum, Window
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -27,6 +26,8 @@ from requests_app.summaries.periods import Period
 FIRST_YEAR = 2015
 # A data-quality flag lists at most this many references (oldest first), with the full count beside them.
 REFERENCE_LIMIT = 50
+# The report page lists at most this many active partnerships (oldest first); the downloads list them all.
+PARTNERSHIPS_ON_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,11 @@ class UneceReport:
     def is_complete(self) -> bool:
         """Whether the year is over (the figures of the year under way still change)."""
         return self.today > self.period.last
+
+    @property
+    def partnerships_not_listed(self) -> int:
+        """How many active partnerships the list leaves out (the page lists the first PARTNERSHIPS_ON_PAGE)."""
+        return self.totals.active_partnerships - len(self.partnerships)
 
     @property
     def is_empty(self) -> bool:
@@ -315,16 +321,18 @@ def _partnership_cells(row: PartnershipRow) -> tuple[Any, ...]:
     )
 
 
-def years_with_data() -> list[int]:
-    """The years (local) in which counted inquiries were received, newest first (one query)."""
-    years = (
-        aggregates.counted_inquiries()
-        .order_by()
-        .annotate(year=ExtractYear("received_at"))
-        .values_list("year", flat=True)
-        .distinct()
+def years_with_data(*, today: datetime.date) -> list[int]:
+    """The years (local) from FIRST_YEAR to today's in which counted inquiries were received, newest first.
+
+    One query: for each year, the first counted inquiry received in it, which the index finds without reading the
+    year (grouping by the local year would convert every inquiry's time zone, on SQLite in Python).
+    """
+    years = range(FIRST_YEAR, today.year + 1)
+    first = aggregates.in_one_query(
+        aggregates.one_row(aggregates.received_in(Period.year(year)), **{f"year_{year}": Min("received_at")})
+        for year in years
     )
-    return sorted((year for year in years if year >= FIRST_YEAR), reverse=True)
+    return sorted((year for year in years if first[f"year_{year}"] is not None), reverse=True)
 
 
 def is_reportable(year: int, *, today: datetime.date) -> bool:
@@ -333,8 +341,13 @@ def is_reportable(year: int, *, today: datetime.date) -> bool:
 
 
 def _goals(received: QuerySet[Inquiry], outcomes: QuerySet[Outcome]) -> tuple[GoalRow, ...]:
-    by_inquiries = aggregates.count_by_goal(received)
-    by_outcomes = aggregates.count_by_goal(Inquiry.objects.filter(pk__in=outcomes.order_by().values("inquiry_id")))
+    """Two grouped queries (the inquiries' tags, the decided inquiries' tags), each read from the year's rows, and
+    the goals' names."""
+    by_inquiries, _untagged = aggregates.count_by_goal_and_untagged(received)
+    # The tags looked up by the decided inquiries' ids, which the outcomes hold: no inquiry row is read.
+    by_outcomes = aggregates.count_by(
+        Inquiry.sdg_goals.through.objects.filter(inquiry_id__in=outcomes.order_by().values("inquiry_id")), "sdggoal"
+    )
     return tuple(
         GoalRow(number, name, by_inquiries.get(number, 0), by_outcomes.get(number, 0))
         for number, name in SdgGoal.objects.order_by("number").values_list("number", "short_en")
@@ -342,28 +355,20 @@ def _goals(received: QuerySet[Inquiry], outcomes: QuerySet[Outcome]) -> tuple[Go
 
 
 def _targets(received: QuerySet[Inquiry], outcomes: QuerySet[Outcome]) -> tuple[TargetRow, ...]:
-    """The targets tagged on the inquiries or addressed by the outcomes (two grouped queries, names included)."""
-    fields = ("sdgtarget__code", "sdgtarget__goal_id", "sdgtarget__position", "sdgtarget__title_en")
-    by_inquiries = {
-        row[:4]: row[4]
-        for row in Inquiry.sdg_targets.through.objects.filter(inquiry__in=received.order_by().values("pk"))
-        .values(*fields)
-        .annotate(n=Count("inquiry_id"))
-        .values_list(*fields, "n")
-    }
-    by_outcomes = {
-        row[:4]: row[4]
-        for row in Outcome.sdg_targets.through.objects.filter(outcome__in=outcomes.order_by().values("pk"))
-        .values(*fields)
-        .annotate(n=Count("outcome_id"))
-        .values_list(*fields, "n")
-    }
-    keys = sorted(by_inquiries.keys() | by_outcomes.keys(), key=lambda key: (key[1], key[2]))
+    """The targets tagged on the inquiries or addressed by the outcomes: two queries grouped by the target's code
+    alone (from the year's rows through their tags), and one for those targets' titles."""
+    by_inquiries = {code: n for code, n in aggregates.count_by(received, "sdg_targets").items() if code is not None}
+    by_outcomes = {code: n for code, n in aggregates.count_by(outcomes, "sdg_targets").items() if code is not None}
+    targets = SdgTarget.objects.filter(code__in=by_inquiries.keys() | by_outcomes.keys()).order_by("goal", "position")
     return tuple(
         TargetRow(
-            code=key[0], goal=key[1], title=key[3], inquiries=by_inquiries.get(key, 0), outcomes=by_outcomes.get(key, 0)
+            code=code,
+            goal=goal,
+            title=title,
+            inquiries=by_inquiries.get(code, 0),
+            outcomes=by_outcomes.get(code, 0),
         )
-        for key in keys
+        for code, goal, title in targets.values_list("code", "goal_id", "title_en")
     )
 
 
@@ -371,55 +376,86 @@ def _choice_counts(counts: dict[Any, int], choices: Iterable[tuple[str, Any]]) -
     return tuple(CountRow(value, str(label), counts.get(value, 0)) for value, label in choices)
 
 
-def _countries(received: QuerySet[Inquiry]) -> tuple[CountRow, ...]:
-    counts = aggregates.count_by(received, "organisation__country")
+def _countries(counts: dict[str, int]) -> tuple[CountRow, ...]:
     rows = [CountRow(str(code), str(countries.name(code)) or str(code), n) for code, n in counts.items()]
     return tuple(sorted(rows, key=lambda row: (-row.count, row.label)))
 
 
-def _partnerships(on: datetime.date, ends_before: datetime.datetime) -> tuple[PartnershipRow, ...]:
-    """Active on `on`, oldest first, with their targets and their latest follow-up recorded before the year ended
-    (three queries: the partnerships, their targets, their follow-ups)."""
-    outcomes = (
-        aggregates.active_partnerships(on)
-        .select_related("inquiry__organisation")
-        .prefetch_related(
-            Prefetch("sdg_targets", queryset=SdgTarget.objects.order_by("goal_id", "position")),
-            Prefetch(
-                "follow_ups",
-                queryset=FollowUp.objects.filter(recorded_at__lt=ends_before).order_by("recorded_at", "pk"),
-                to_attr="follow_ups_in_year",
-            ),
-        )
-        .order_by("decided_on", "pk")
+def _partnerships(
+    on: datetime.date, ends_before: datetime.datetime, *, limit: int | None = None
+) -> tuple[PartnershipRow, ...]:
+    """Active on `on`, oldest first (the first `limit`, or all), with their targets and their latest follow-up
+    recorded before the year ended: three queries (the partnerships, their targets, their follow-ups), as plain rows,
+    with each English label looked up once per choice rather than once per row."""
+    active = aggregates.active_partnerships(on).order_by("decided_on", "pk")
+    fields = (
+        "pk",
+        "inquiry__reference",
+        "inquiry__title",
+        "inquiry__organisation__name",
+        "inquiry__organisation__kind",
+        "type",
+        "decided_on",
+        "funding_nok",
     )
-    rows = []
-    for outcome in outcomes:
-        inquiry = outcome.inquiry
-        follow_ups: list[FollowUp] = outcome.follow_ups_in_year
-        latest = follow_ups[-1] if follow_ups else None
-        rows.append(
-            PartnershipRow(
-                reference=inquiry.reference,
-                title=inquiry.title,
-                organisation=inquiry.organisation.name,
-                organisation_type=str(inquiry.organisation.get_kind_display()),
-                outcome=str(outcome.get_type_display()),
-                decided_on=outcome.decided_on,
-                funding_nok=outcome.funding_nok,
-                sdg_targets=tuple(TargetRef(target.code, target.title_en) for target in outcome.sdg_targets.all()),
-                follow_up=None
-                if latest is None
-                else FollowUpResult(
-                    recorded_on=timezone.localtime(latest.recorded_at).date(),
-                    status=latest.collaboration_status,
-                    status_label=str(latest.get_collaboration_status_display()),
-                    results=latest.results,
-                    u4ssc_areas=tuple(latest.area_labels),
-                ),
-            )
+    if limit is not None:
+        # The first ids from the index alone, then only their rows joined to their inquiries and organisations.
+        active = Outcome.objects.filter(pk__in=active.values("pk")[:limit]).order_by("decided_on", "pk")
+    rows = list(active.values_list(*fields))
+    if not rows:
+        return ()
+    # The few shown by their ids; all of them through the same condition, however many.
+    shown: Any = [row[0] for row in rows] if limit is not None else active.order_by().values("pk")
+    targets: dict[int, list[TargetRef]] = {}
+    for outcome_id, code, title in (
+        Outcome.sdg_targets.through.objects.filter(outcome__in=shown)
+        .order_by("sdgtarget__goal_id", "sdgtarget__position")
+        .values_list("outcome_id", "sdgtarget__code", "sdgtarget__title_en")
+    ):
+        targets.setdefault(outcome_id, []).append(TargetRef(code, title))
+    latest: dict[int, tuple[Any, ...]] = {}
+    for follow_up in (
+        FollowUp.objects.filter(outcome__in=shown, recorded_at__lt=ends_before)
+        .order_by("recorded_at", "pk")
+        .values_list("outcome_id", "recorded_at", "collaboration_status", "results", "u4ssc_areas")
+    ):
+        latest[follow_up[0]] = follow_up  # the last one recorded wins
+    kinds = _labels(Organisation.Kind.choices)
+    types = _labels(Outcome.Type.choices)
+    statuses = _labels(FollowUp.CollaborationStatus.choices)
+    areas = _labels(FollowUp.Area.choices)
+    return tuple(
+        PartnershipRow(
+            reference=reference,
+            title=title,
+            organisation=organisation,
+            organisation_type=kinds.get(kind, kind),
+            outcome=types.get(outcome_type, outcome_type),
+            decided_on=decided_on,
+            funding_nok=funding_nok,
+            sdg_targets=tuple(targets.get(pk, ())),
+            follow_up=_follow_up(latest.get(pk), statuses, areas),
         )
-    return tuple(rows)
+        for pk, reference, title, organisation, kind, outcome_type, decided_on, funding_nok in rows
+    )
+
+
+def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """Each choice's label in the active language (English here), looked up once."""
+    return {value: str(label) for value, label in choices}
+
+
+def _follow_up(row: tuple[Any, ...] | None, statuses: dict[str, str], areas: dict[str, str]) -> FollowUpResult | None:
+    if row is None:
+        return None
+    _outcome_id, recorded_at, status, results, u4ssc_areas = row
+    return FollowUpResult(
+        recorded_on=timezone.localtime(recorded_at).date(),
+        status=status,
+        status_label=statuses.get(status, status),
+        results=results,
+        u4ssc_areas=tuple(areas[area] for area in u4ssc_areas if area in areas),
+    )
 
 
 def _highlights(year: int) -> tuple[HighlightRow, ...]:
@@ -441,63 +477,89 @@ def _highlights(year: int) -> tuple[HighlightRow, ...]:
     )
 
 
-def _flag(key: str, label: str, description: str, inquiries: QuerySet[Inquiry]) -> QualityFlag:
-    """Two queries: the count, and the first references."""
-    references = inquiries.order_by("received_at", "pk").values_list("reference", flat=True)[:REFERENCE_LIMIT]
-    return QualityFlag(key, label, description, inquiries.count(), tuple(references))
-
-
-def _quality_flags(received: QuerySet[Inquiry], period: Period, today: datetime.date) -> tuple[QualityFlag, ...]:
+def _flag_inquiries(received: QuerySet[Inquiry], today: datetime.date) -> dict[str, QuerySet[Inquiry]]:
+    """What each data-quality flag counts, by its key."""
     # Every chosen target adds its goal, so an inquiry without a goal has no SDG tag at all.
     tagged = Inquiry.sdg_goals.through.objects.filter(inquiry=OuterRef("pk"))
     finished = (Inquiry.Status.DECIDED, Inquiry.Status.CLOSED)
-    return (
-        _flag(
-            "without_sdg_tags",
+    return {
+        "without_sdg_tags": received.filter(~Exists(tagged)),
+        "finished_without_outcome": received.filter(status__in=finished, outcome__isnull=True),
+        "overdue": received.filter(selectors.overdue_condition(today)),
+    }
+
+
+def _quality_flags(
+    flagged: dict[str, QuerySet[Inquiry]], period: Period, today: datetime.date
+) -> tuple[QualityFlag, ...]:
+    """Each flag with its count and its first references, oldest first (one query each)."""
+    texts = {
+        "without_sdg_tags": (
             _("Without SDG tags"),
             _("Inquiries received in %(year)s that are tagged with no SDG goal or target.") % {"year": period.label},
-            received.filter(~Exists(tagged)),
         ),
-        _flag(
-            "finished_without_outcome",
+        "finished_without_outcome": (
             _("Finished without an outcome"),
             _("Inquiries received in %(year)s that are decided or closed but have no outcome recorded.")
             % {"year": period.label},
-            received.filter(status__in=finished, outcome__isnull=True),
         ),
-        _flag(
-            "overdue",
+        "overdue": (
             _("Overdue"),
             _("Inquiries received in %(year)s that are past their first-reply or decision date on %(today)s.")
             % {"year": period.label, "today": date_format(today, "j F Y")},
-            received.filter(selectors.overdue_condition(today)),
         ),
-    )
+    }
+    flags = []
+    for key, (label, description) in texts.items():
+        # The first references with the count of them all beside each (COUNT … OVER ()): one reading of the rows.
+        first = list(
+            flagged[key]
+            .annotate(flagged=Window(Count("pk")))
+            .order_by("received_at", "pk")
+            .values_list("reference", "flagged")[:REFERENCE_LIMIT]
+        )
+        count = first[0][1] if first else 0
+        flags.append(QualityFlag(key, label, description, count, tuple(reference for reference, _count in first)))
+    return tuple(flags)
 
 
-def build_report(year: int, *, now: datetime.datetime) -> UneceReport:
-    """The figures of `year` as they stand at `now`, in English, in 22 queries whatever the number of inquiries
-    (19 when there is no partnership and no highlight to prefetch for).
+def build_report(year: int, *, now: datetime.datetime, partnership_limit: int | None = None) -> UneceReport:
+    """The figures of `year` as they stand at `now`, in English, in 18 queries whatever the number of inquiries
+    (16 when there is no partnership, 15 when there is no highlight either).
 
-    Counted inquiries are those neither spam nor duplicates (aggregates.counted_inquiries); the year is made of
-    local days, so an inquiry received at 23:30 UTC on 31 December belongs to the next year in Trondheim.
+    With `partnership_limit` (the page), only the first partnerships are listed, and the single figures' query counts
+    them all; the downloads list every one. Counted inquiries are those neither spam nor duplicates
+    (aggregates.counted_inquiries); the year is made of local days, so an inquiry received at 23:30 UTC on
+    31 December belongs to the next year in Trondheim.
     """
     period = Period.year(year)
     today = timezone.localtime(now).date()
     received = aggregates.received_in(period)
-    outcomes = aggregates.outcomes_in(period).exclude(inquiry__status__in=aggregates.NOT_COUNTED)
+    outcomes = aggregates.counted_outcomes_in(period)
     decided = aggregates.counted_inquiries().filter(decided_at__gte=period.starts_at, decided_at__lt=period.ends_before)
     partnerships_on = min(period.last, today)
+    flagged = _flag_inquiries(received, today)
+    # The single figures in one query, each from its own rows.
+    parts = [
+        aggregates.count_of(received, "received"),
+        aggregates.count_of(decided, "decided"),
+    ]
+    if partnership_limit is not None:
+        parts.append(aggregates.count_of(aggregates.active_partnerships(partnerships_on), "partnerships"))
+    counts = aggregates.in_one_query(parts)
+    senders = aggregates.senders(received, top=0)
     with translation.override("en"):
-        outcome_types = _choice_counts(aggregates.count_by(outcomes, "type"), Outcome.Type.choices)
-        partnerships = _partnerships(partnerships_on, period.ends_before)
+        by_type = outcomes.order_by().values("type").annotate(n=aggregates.row_count(), funding=Sum("funding_nok"))
+        outcome_types = _choice_counts({row["type"]: row["n"] for row in by_type}, Outcome.Type.choices)
+        partnerships = _partnerships(partnerships_on, period.ends_before, limit=partnership_limit)
         totals = Totals(
-            received=received.count(),
-            decided=decided.count(),
+            received=counts["received"],
+            decided=counts["decided"],
             outcomes=sum(row.count for row in outcome_types),
-            active_partnerships=len(partnerships),
+            active_partnerships=counts["partnerships"] if partnership_limit is not None else len(partnerships),
             active_partnerships_on=partnerships_on,
-            funding_nok=aggregates.funding_nok(outcomes),
+            # A sum over no rows is NULL.
+            funding_nok=sum(row["funding"] or 0 for row in by_type),
         )
         return UneceReport(
             year=year,
@@ -506,12 +568,10 @@ def build_report(year: int, *, now: datetime.datetime) -> UneceReport:
             totals=totals,
             goals=_goals(received, outcomes),
             targets=_targets(received, outcomes),
-            partner_types=_choice_counts(
-                aggregates.count_by(received, "organisation__kind"), Organisation.Kind.choices
-            ),
-            countries=_countries(received),
+            partner_types=_choice_counts(senders.by_kind, Organisation.Kind.choices),
+            countries=_countries(senders.by_country),
             outcome_types=outcome_types,
             partnerships=partnerships,
             highlights=_highlights(year),
-            quality_flags=_quality_flags(received, period, today),
+            quality_flags=_quality_flags(flagged, period, today),
         )

@@ -23,6 +23,7 @@ from portal.http import AuthenticatedRequest
 from requests_app import selectors
 from requests_app.decision_forms import AnswerDecisionForm, AskExecutiveForm, HighlightForm, RemoveHighlightForm
 from requests_app.decision_selectors import highlights_of, questions_of, with_questions_and_highlights
+from requests_app.form_rendering import FIELD_RENDERER
 from requests_app.forms import (
     AcceptForm,
     AssignForm,
@@ -528,6 +529,7 @@ def _render_page(
         write_form = bound.get(Action.WRITE) or ConversationForm(
             initial=_write_initial(request, inquiry, reply_templates), prefix="write"
         )
+        write_form.renderer = FIELD_RENDERER  # on every page: its fields written in Python (form_rendering.py)
     today = timezone.localdate()
     unit_chain = selectors.unit_chain(inquiry, today=today)
     context = {

@@ -46,6 +46,9 @@ from requests_app.services.organisations import (
 
 REGISTER_PAGE_SIZE = 50
 MERGE_SEARCH_LIMIT = 20
+# The organisation page lists this many active partnerships unless asked for all (?partnerships=all): a busy
+# organisation has hundreds.
+PARTNERSHIPS_SHOWN = 25
 
 SORTABLE_COLUMNS = (
     ("name", gettext_lazy("Name")),
@@ -178,11 +181,20 @@ def _organisation_page(
         ip_address=audit.request_ip(request),
     )
     today = timezone.localdate()
+    # The newest few inquiries: an organisation may have sent thousands; the inbox link lists them all.
+    inquiries, inquiry_count = register.newest_organisation_inquiries(organisation, user)
+    partnerships = register.organisation_partnerships(organisation, user)
+    all_partnerships = request.GET.get("partnerships") == "all"
+    # One more than shown, to know whether there are more (no count query).
+    shown_partnerships = list(partnerships if all_partnerships else partnerships[: PARTNERSHIPS_SHOWN + 1])
+    more_partnerships = len(shown_partnerships) > PARTNERSHIPS_SHOWN and not all_partnerships
     context = {
         "organisation": organisation,
         "contacts": register.organisation_contacts(organisation, user),
-        "inquiries": register.organisation_inquiries(organisation, user),
-        "partnerships": register.organisation_partnerships(organisation, user),
+        "inquiries": inquiries,
+        "inquiry_count": inquiry_count,
+        "partnerships": shown_partnerships[:PARTNERSHIPS_SHOWN] if more_partnerships else shown_partnerships,
+        "more_partnerships": more_partnerships,
         "timeline": register.organisation_timeline(organisation, user),
         "timeline_length": register.TIMELINE_LENGTH,
         "merges": register.organisation_merges(organisation, user),

@@ -21,13 +21,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import staff_required
+from portal.db import reads_from_reporting_database
 from portal.http import AuthenticatedRequest
 from requests_app.models import AccessLogEntry, ReportRun
 from requests_app.services import audit
 from requests_app.services import reports as report_files
 from requests_app.summaries import aggregates
 from requests_app.summaries.periods import Period
-from requests_app.summaries.report import FIRST_YEAR, build_report, is_reportable, years_with_data
+from requests_app.summaries.report import (
+    FIRST_YEAR,
+    PARTNERSHIPS_ON_PAGE,
+    build_report,
+    is_reportable,
+    years_with_data,
+)
 
 
 class ReportYearForm(forms.Form):
@@ -82,6 +89,7 @@ def unece_report_latest(request: AuthenticatedRequest) -> HttpResponseBase:
 @staff_required
 @never_cache
 @require_GET
+@reads_from_reporting_database
 def unece_report(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
     """The report of `year`, with links to the other years, a field for any year, and the downloads."""
     _may_see_reports(request)
@@ -91,9 +99,10 @@ def unece_report(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
     form = ReportYearForm(request.GET if "year" in request.GET else None, today=today)
     if form.is_bound and form.is_valid():
         return redirect("requests_app:unece-report", year=form.cleaned_data["year"])
-    years = sorted({*years_with_data(), year, today.year - 1}, reverse=True)
+    years = sorted({*years_with_data(today=today), year, today.year - 1}, reverse=True)
     context = {
-        "report": build_report(year, now=now),
+        # The page lists the first partnerships; the downloads and the PDF list every one.
+        "report": build_report(year, now=now, partnership_limit=PARTNERSHIPS_ON_PAGE),
         "form": form,
         "years": years,
         "latest_pdf": ReportRun.objects.filter(year=year, status=ReportRun.Status.DONE).exclude(file="").first(),
@@ -104,6 +113,7 @@ def unece_report(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
 @staff_required
 @never_cache
 @require_GET
+@reads_from_reporting_database
 def unece_report_json(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
     _may_see_reports(request)
     now = timezone.now()
@@ -121,6 +131,7 @@ def unece_report_json(request: AuthenticatedRequest, year: int) -> HttpResponseB
 @staff_required
 @never_cache
 @require_GET
+@reads_from_reporting_database
 def unece_report_xlsx(request: AuthenticatedRequest, year: int) -> HttpResponseBase:
     _may_see_reports(request)
     now = timezone.now()

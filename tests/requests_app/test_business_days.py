@@ -43,3 +43,21 @@ class BusinessDayTests(SimpleTestCase):
     def test_negative_days_are_refused(self) -> None:
         with self.assertRaises(ValueError):
             add_business_days(datetime.date(2026, 3, 10), -1)
+
+
+def test_business_days_between_agrees_with_counting_day_by_day_over_random_spans() -> None:
+    """The arithmetic count (weeks, the rest, then the holidays) equals walking the calendar one day at a time."""
+    import random
+
+    from requests_app.business_days import business_days_between, is_business_day
+
+    def day_by_day(start: datetime.date, end: datetime.date) -> int:
+        return sum(
+            1 for offset in range(1, (end - start).days + 1) if is_business_day(start + datetime.timedelta(offset))
+        )
+
+    chance = random.Random(2026)
+    for _ in range(3000):
+        start = datetime.date(2018, 1, 1) + datetime.timedelta(days=chance.randrange(4000))
+        end = start + datetime.timedelta(days=chance.randrange(-20, 1500))
+        assert business_days_between(start, end) == day_by_day(start, end), (start, end)

@@ -4,16 +4,22 @@ import datetime
 import re
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
+from unittest import mock
 
 from django.core import mail
 from django.db import connection
+from django.forms.renderers import TemplatesSetting
+from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext
 
 from partners.models import Role, User
+from requests_app.form_rendering import FIELD_RENDERER
+from requests_app.forms import ConversationForm
 from requests_app.models import Inquiry, InquiryEvent, InquiryMessage
 from requests_app.permissions import Action
+from requests_app.selectors import TimelineEntry
 from requests_app.services import conversation, editing, lifecycle
 from tests.base import PortalTestCase, make_user
 from tests.factories import make_contact, make_inquiry, make_inquiry_in, make_organisation
@@ -467,6 +473,58 @@ class ConversationTests(InquiryPageTestCase):
                 self.assertEqual(inquiry.events.get().kind, InquiryEvent.Kind.INFORMATION_REQUESTED)
                 self.assertEqual(mail.outbox[0].to, [inquiry.contact.email])
                 self.assertTrue(mail.outbox[0].body.startswith(greeting))
+
+
+class TimelineDrawingTests(InquiryPageTestCase):
+    """What the timeline writes without Django's own helpers for it (they cost the most on a long timeline)."""
+
+    def test_each_time_is_written_as_the_date_filter_writes_it(self) -> None:
+        moments = [
+            datetime.datetime(2026, 3, 29, 0, 59, tzinfo=datetime.UTC),  # an hour before summer time
+            datetime.datetime(2026, 3, 29, 1, 0, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 10, 25, 0, 30, tzinfo=datetime.UTC),
+            datetime.datetime(2026, 10, 25, 1, 30, tzinfo=datetime.UTC),
+            datetime.datetime(2025, 12, 31, 23, 59, 59, 999_999, tzinfo=datetime.UTC),
+            timezone.now(),
+        ]
+        for language in ("en", "nb"):
+            for moment in moments:
+                with self.subTest(language=language, moment=moment), translation.override(language):
+                    local = timezone.localtime(moment)
+                    entry = TimelineEntry(at=moment)
+                    self.assertEqual(entry.at_iso, date_filter(local, "c"))
+                    self.assertEqual(entry.at_text, date_filter(local, "SHORT_DATETIME_FORMAT"))
+
+    def test_a_format_with_other_letters_is_left_to_django(self) -> None:
+        moment = datetime.datetime(2026, 5, 17, 10, 5, tzinfo=datetime.UTC)
+        with translation.override("en"), mock.patch("requests_app.selectors.get_format", return_value="N j, Y, P"):
+            self.assertEqual(
+                TimelineEntry(at=moment).at_text, dateformat.format(timezone.localtime(moment), "N j, Y, P")
+            )
+
+    def test_the_kinds_and_a_moved_message_are_named(self) -> None:
+        inquiry = make_inquiry_in(S.IN_PROGRESS)
+        duplicate = make_inquiry_in(S.DUPLICATE)
+        InquiryMessage.objects.create(
+            inquiry=inquiry, kind=InquiryMessage.Kind.FROM_PARTNER, body="Flyttet hit", moved_from=duplicate
+        )
+        InquiryEvent.objects.create(inquiry=inquiry, kind=InquiryEvent.Kind.PRIORITY_CHANGED, actor=self.amina)
+        kinds = dict(timeline_entries(self.open(inquiry)))
+        self.assertIn(f"Message from the partner (moved from {duplicate.reference})", kinds["from_partner"])
+        self.assertIn("Priority changed", kinds["event"])
+
+    def test_the_write_form_is_drawn_as_its_templates_draw_it(self) -> None:
+        for language in ("en", "nb"):
+            for data in (None, {"write-kind": "message", "write-subject": "Om <møtet> & mer"}):
+                drawn = []
+                for renderer in (TemplatesSetting(), FIELD_RENDERER):
+                    with translation.override(language):
+                        form = ConversationForm(data, initial={"kind": ConversationForm.NOTE}, prefix="write")
+                        form.renderer = renderer
+                        form.is_valid()
+                        drawn.append([form[name].as_field_group() for name in form.fields])
+                with self.subTest(language=language, bound=data is not None):
+                    self.assertEqual(drawn[1], drawn[0])
 
 
 def timeline_entries(response: "TestResponse") -> list[tuple[str, str]]:

@@ -18,8 +18,9 @@ from partners.models import Contact, Organisation, OrganisationInvitation, Organ
 from partners.selectors import likely_duplicate_map, likely_duplicates_of, name_key
 from partners.services import update_contact
 from requests_app.models import AccessLogEntry, Inquiry, InquiryEvent, Outcome
-from requests_app.organisation_selectors import TIMELINE_LENGTH
+from requests_app.organisation_selectors import INQUIRIES_SHOWN, TIMELINE_LENGTH
 from requests_app.services.organisations import OrganisationMergeError, merge_organisations
+from requests_app.views.organisations import PARTNERSHIPS_SHOWN
 from tests.base import PortalTestCase, make_user
 from tests.factories import make_contact, make_inquiry, make_inquiry_in, make_organisation
 
@@ -32,6 +33,7 @@ REGISTER = "/en/staff/organisations/"
 CSV_EXPORT = "/en/staff/organisations/export.csv"
 XLSX_EXPORT = "/en/staff/organisations/export.xlsx"
 QUERY_BUDGET = 12
+ORGANISATION_PAGE_QUERIES = 13
 
 
 def page_url(organisation: Organisation) -> str:
@@ -517,6 +519,89 @@ class OrganisationPageTests(RegisterTestCase):
         make_organisation(name="Trondheim kommune AS")  # a likely duplicate
         self.assertEqual(count_queries(), few)
         self.assertLessEqual(few, 13)
+
+
+class BusyOrganisationPageTests(RegisterTestCase):
+    """An organisation with more inquiries and partnerships than the page lists (issue #9: the busiest one has
+    over a thousand): the newest of each, a link to the rest, and the same queries as for a quiet one."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.organisation = make_organisation(name="Asker kommune", kind=Kind.MUNICIPALITY)
+        self.contact = make_contact(self.organisation, name="Kari Nordmann")
+        self.start = timezone.now() - datetime.timedelta(days=400)
+        self.inquiries: list[Inquiry] = []
+        self.client.force_login(self.amina)
+
+    def add_inquiries(self, count: int, *, partnerships: bool = False) -> None:
+        for _ in range(count):
+            received = self.start + datetime.timedelta(days=len(self.inquiries))
+            status = S.DECIDED if partnerships else S.RECEIVED
+            inquiry = make_inquiry_in(
+                status, organisation=self.organisation, contact=self.contact, received_at=received
+            )
+            if partnerships:
+                Outcome.objects.filter(inquiry=inquiry).update(type=Outcome.Type.AGREEMENT)
+            self.inquiries.append(inquiry)
+
+    def open_page(self, query: str = "") -> "TestResponse":
+        response = self.client.get(page_url(self.organisation) + query)
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def test_the_page_lists_the_newest_inquiries_and_links_to_all_of_them_in_the_inbox(self) -> None:
+        self.add_inquiries(INQUIRIES_SHOWN + 3)
+        response = self.open_page()
+        newest = sorted(self.inquiries, key=lambda inquiry: inquiry.received_at, reverse=True)[:INQUIRIES_SHOWN]
+        self.assertEqual(list(response.context["inquiries"]), newest)
+        self.assertEqual(response.context["inquiry_count"], INQUIRIES_SHOWN + 3)
+        self.assertContains(response, f"The newest {INQUIRIES_SHOWN} of {INQUIRIES_SHOWN + 3} inquiries.")
+        self.assertContains(
+            response,
+            f'<a class="ds-link" href="/en/staff/?organisation={self.organisation.pk}">'
+            f"Show all {INQUIRIES_SHOWN + 3} inquiries in the inbox</a>",
+            html=True,
+        )
+        self.assertNotContains(response, self.inquiries[0].reference)  # the oldest
+        # The inbox it links to lists them all.
+        inbox = self.client.get("/en/staff/", {"organisation": self.organisation.pk})
+        self.assertEqual(inbox.context["paginator"].count, INQUIRIES_SHOWN + 3)
+
+    def test_a_unit_member_is_told_the_number_of_their_own_inquiries_only(self) -> None:
+        self.add_inquiries(3)
+        Inquiry.objects.filter(pk=self.inquiries[0].pk).update(unit=self.bym_unit)
+        self.client.force_login(self.bruno)
+        response = self.client.get(page_url(self.organisation))
+        self.assertEqual(list(response.context["inquiries"]), [self.inquiries[0]])
+        self.assertEqual(response.context["inquiry_count"], 1)
+        self.assertContains(response, "Show these inquiries in the inbox")
+
+    def test_the_page_lists_the_newest_partnerships_and_all_of_them_when_asked(self) -> None:
+        self.add_inquiries(PARTNERSHIPS_SHOWN + 2, partnerships=True)
+        response = self.open_page()
+        self.assertEqual(len(response.context["partnerships"]), PARTNERSHIPS_SHOWN)
+        self.assertContains(response, f"The newest {PARTNERSHIPS_SHOWN} active partnerships.")
+        self.assertContains(response, 'href="?partnerships=all#partnerships"')
+        everything = self.open_page("?partnerships=all")
+        self.assertEqual({outcome.inquiry for outcome in everything.context["partnerships"]}, set(self.inquiries))
+        self.assertNotContains(everything, 'href="?partnerships=all#partnerships"')
+
+    def test_the_same_queries_for_a_few_inquiries_as_for_more_than_the_page_lists(self) -> None:
+        self.add_inquiries(2)
+        self.add_inquiries(1, partnerships=True)
+        # Session, user, role groups, the organisation, the access log, the inquiries with their number, the
+        # partnerships and their partners, the timeline, the merges, the likely duplicates, the contacts and the
+        # partner accounts.
+        with self.assertNumQueries(ORGANISATION_PAGE_QUERIES):
+            self.open_page()
+        self.add_inquiries(INQUIRIES_SHOWN + 5)
+        self.add_inquiries(PARTNERSHIPS_SHOWN + 5, partnerships=True)
+        with self.assertNumQueries(ORGANISATION_PAGE_QUERIES):
+            response = self.open_page()
+        self.assertEqual(len(response.context["inquiries"]), INQUIRIES_SHOWN)
+        self.assertEqual(len(response.context["partnerships"]), PARTNERSHIPS_SHOWN)
+        with self.assertNumQueries(ORGANISATION_PAGE_QUERIES):
+            self.open_page("?partnerships=all")
 
 
 class LikelyDuplicateTests(RegisterTestCase):

@@ -308,7 +308,7 @@ class ReportFiguresTests(ReportYearTestCase):
         with self.assertNumQueries(counts[0]):
             report = build_report(2023, now=NOW)
         self.assertEqual(report.totals.received, 12)
-        self.assertEqual(counts[0], 22)
+        self.assertEqual(counts[0], 18)
 
     def test_flags_list_at_most_the_limit_with_the_full_count(self) -> None:
         organisation = make_organisation()

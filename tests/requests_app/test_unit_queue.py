@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from partners.models import User
 from requests_app.models import AccessLogEntry, Inquiry, SavedView
+from requests_app.selectors import unit_queue
 from requests_app.services.lifecycle import accept_inquiry, decline_referral, route_inquiry
 from tests.base import PortalTestCase, make_user
 from tests.factories import make_inquiry, make_inquiry_in
@@ -67,6 +68,14 @@ class WhatTheQueueListsTests(UnitQueueTestCase):
 
         self.assertEqual(self.listed(), mine)
         self.assertLessEqual({owned.reference, helping.reference}, self.listed(url=INBOX))
+
+    def test_a_members_rows_are_chosen_by_their_units_alone(self) -> None:
+        # "Their units, or owned, or collaborating" (what a member may see) would keep the database from the index on
+        # unit and status; the queue holds only their units' rows, all of which they may see.
+        condition = str(unit_queue(self.bruno, today=timezone.localdate()).query).split(" WHERE ")[-1]
+        self.assertIn('"unit_id" IN', condition)
+        self.assertNotIn("collaborators", condition)
+        self.assertNotIn('"owner_id"', condition)
 
     def test_the_secretariat_executive_and_admin_see_every_units_queue_and_choose_a_unit(self) -> None:
         bym = make_inquiry_in(S.ROUTED)
@@ -230,8 +239,9 @@ class QueueQueryTests(UnitQueueTestCase):
     def test_queue_budget(self) -> None:
         self.make_rows(30)
         SavedView.objects.create(owner=self.amina, name="Høy", query="priority=high", is_shared=True)
-        # Session, user, role groups, staff and units (the filter's choices), the count, the saved views, all the
-        # views' counts in one aggregate, the SDG goals of the filter, and the page of rows with their dates.
+        # Session, user, role groups, staff and units (the filter's choices), the saved views, the count of the list
+        # and of every view in one query, the page's ids and then its rows with their dates, and the SDG goals of
+        # the filter.
         self.client.force_login(self.amina)
         with self.assertNumQueries(10):
             self.client.get(f"{QUEUE}?per_page=50&priority=high")
