@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 from pytest_playwright.pytest_playwright import CreateContextCallback
@@ -72,6 +73,10 @@ def test_screenshots_of_the_key_pages_at_desktop_and_phone_width(
         ("staff-inquiry-detail", secretariat, f"/staff/inquiries/{routed.pk}/", None),
         ("staff-inquiry-create", secretariat, "/staff/inquiries/new/", None),
         ("staff-inquiry-create-errors", secretariat, "/staff/inquiries/new/", send_empty("organisation_name")),
+        ("summary", secretariat, "/staff/summary/?period=year", None),
+        ("decisions", secretariat, "/staff/decisions/", None),
+        ("unece-report", secretariat, f"/staff/reports/unece/{timezone.localdate().year}/", None),
+        ("statistics", anonymous, "/statistics/", None),
     ]
     problems = []
     for name, page, path, action in pages:
