@@ -331,11 +331,6 @@ def active_partnerships(on: datetime.date) -> QuerySet[Outcome]:
     )
 
 
-def ordered_counts(counts: dict[Any, int], keys: Iterable[Any]) -> list[tuple[Any, int]]:
-    """The counts in the order of `keys`, with 0 for the keys that have no rows."""
-    return [(key, counts.get(key, 0)) for key in keys]
-
-
 def replied_in_time_q() -> Q:
     """First replied on or before the first-reply due date (the reply's local date)."""
     return Q(first_reply_due_on__isnull=False, first_replied_at__isnull=False) & Q(

@@ -4,14 +4,13 @@ revocable, usable only by an account that has verified the invited address)."""
 
 import datetime
 import re
-from collections.abc import Iterator
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from partners.models import Organisation, OrganisationInvitation, OrganisationMembership, User
 from partners.services import (
@@ -30,12 +29,8 @@ from requests_app.services.partner_accounts import send_invitation
 from tests.base import PortalTestCase, make_user
 from tests.factories import make_contact, make_inquiry, make_organisation
 
-
-@pytest.fixture(autouse=True)
-def _in_english() -> Iterator[None]:
-    """These tests read the English texts: reverse() gives /en/ addresses and messages are in English."""
-    with translation.override("en"):
-        yield
+# These tests read the English texts: reverse() gives /en/ addresses and messages are in English.
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 DAY = datetime.timedelta(days=1)

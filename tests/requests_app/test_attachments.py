@@ -7,7 +7,6 @@ import hashlib
 import io
 import struct
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -20,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 import portal.settings as production_settings
 from requests_app import emails
@@ -34,12 +33,8 @@ from requests_app.services.status_links import issue_status_link, revoke_status_
 from tests.base import PortalTestCase, make_user
 from tests.factories import make_contact, make_inquiry_in
 
-
-@pytest.fixture(autouse=True)
-def _in_english() -> Iterator[None]:
-    """These tests read the English texts: reverse() gives /en/ addresses and messages are in English."""
-    with translation.override("en"):
-        yield
+# These tests read the English texts: reverse() gives /en/ addresses and messages are in English.
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 S = Inquiry.Status

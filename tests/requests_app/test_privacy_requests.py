@@ -3,7 +3,6 @@ held message), "Delete my account" scrubs and closes the account but keeps the i
 the secretariat, who mark them handled at /staff/privacy-requests/."""
 
 import datetime
-from collections.abc import Iterator
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -21,12 +20,8 @@ from requests_app.services.partner_accounts import record_data_download
 from tests.base import PASSWORD, PortalTestCase
 from tests.factories import make_contact, make_inquiry, make_inquiry_in, make_organisation
 
-
-@pytest.fixture(autouse=True)
-def _in_english() -> Iterator[None]:
-    """These tests read the English texts: reverse() gives /en/ addresses and messages are in English."""
-    with translation.override("en"):
-        yield
+# These tests read the English texts: reverse() gives /en/ addresses and messages are in English.
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 with translation.override("en"):
