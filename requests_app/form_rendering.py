@@ -3,13 +3,15 @@
 The inbox's filter form has some thirty fields and several hundred options (the countries alone are about 250).
 Through the templates each option is two or three template includes, and the form took most of the page's time.
 PythonFieldRenderer writes exactly what these templates write, character for character, in a third of the time; the
-inbox (and unit queue) use it for the filter form, the inquiry page for its write form:
+inbox (and unit queue) use it for the filter form, the inquiry page for its write form, and the forms with the SDG
+picker (186 checkboxes and the country list: the public intake form, editing an inquiry's details) for all theirs:
 
 - templates/django/forms/field.html (one field: label, description, input, validation message),
 - templates/django/forms/widgets/input.html with ds_attrs.html (and Django's text, date, checkbox and other
   single-input templates, which include it),
 - templates/django/forms/widgets/select.html with Django's select_option.html and attrs.html,
-- templates/django/forms/widgets/multiple_input.html and input_option.html (checkbox groups and radio buttons).
+- templates/django/forms/widgets/multiple_input.html and input_option.html (checkbox groups and radio buttons, and
+  one checkbox on its own, as the SDG picker draws each goal and target).
 
 Anything else it leaves to the templates. The tests render every field of the filter form (test_inbox.py) and of the
 write form (test_inquiry_page.py) both ways, in both languages, unbound, bound and with errors, and require the same
@@ -176,6 +178,8 @@ class PythonFieldRenderer(TemplatesSetting):
             return _select(widget)
         if template_name in _MULTIPLE and _options_use(widget, _INPUT_OPTIONS):
             return _multiple_input(widget)
+        if template_name in _INPUT_OPTIONS and "wrap_label" in widget:
+            return _input_option(widget).strip()  # one option on its own: BoundWidget.tag (the SDG picker)
         return None
 
 

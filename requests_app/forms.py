@@ -14,13 +14,17 @@ from stdnum.no import orgnr
 
 from partners.models import MunicipalUnit, Organisation, User, validate_organisation_number
 from requests_app.attachment_forms import AttachmentsMixin
+from requests_app.form_rendering import FIELD_RENDERER
 from requests_app.models import Inquiry, SdgGoal, SdgTarget
 
 _localised_number = lazy(lambda value: number_format(value, force_grouping=True), str)
 
 
 class SdgPickerMixin(forms.Form):
-    """SDG goals and targets as grouped checkboxes (goal, then its targets); two queries per form."""
+    """SDG goals and targets as grouped checkboxes (goal, then its targets); two queries per form. Drawn by the
+    Python field renderer (form_rendering.py): 186 checkboxes through the widget templates took 30 ms."""
+
+    default_renderer = FIELD_RENDERER
 
     sdg_goals = forms.MultipleChoiceField(
         label=_("Sustainable Development Goals"),

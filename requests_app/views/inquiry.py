@@ -67,6 +67,7 @@ from requests_app.services import (
     status_links,
 )
 from requests_app.services.errors import InquiryStateError, StaleInquiryError
+from requests_app.timeline_rendering import render_timeline
 
 
 def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
@@ -532,9 +533,11 @@ def _render_page(
         write_form.renderer = FIELD_RENDERER  # on every page: its fields written in Python (form_rendering.py)
     today = timezone.localdate()
     unit_chain = selectors.unit_chain(inquiry, today=today)
+    timeline = _with_summary_details(selectors.inquiry_timeline(inquiry, unit_names=unit_chain.unit_names))
     context = {
         "inquiry": inquiry,
-        "timeline": _with_summary_details(selectors.inquiry_timeline(inquiry, unit_names=unit_chain.unit_names)),
+        "timeline": timeline,
+        "timeline_html": render_timeline(timeline),  # written in Python: timeline_rendering.py
         "goals": inquiry.sdg_goals.all(),
         "targets": inquiry.sdg_targets.all(),
         "collaborators": inquiry.collaborators.all(),

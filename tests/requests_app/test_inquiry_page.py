@@ -3,12 +3,14 @@
 import datetime
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 from django.core import mail
 from django.db import connection
 from django.forms.renderers import TemplatesSetting
+from django.template import engines
 from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone, translation
@@ -19,8 +21,9 @@ from requests_app.form_rendering import FIELD_RENDERER
 from requests_app.forms import ConversationForm
 from requests_app.models import Inquiry, InquiryEvent, InquiryMessage
 from requests_app.permissions import Action
-from requests_app.selectors import TimelineEntry
+from requests_app.selectors import AttachmentLink, TimelineEntry
 from requests_app.services import conversation, editing, lifecycle
+from requests_app.timeline_rendering import render_timeline
 from tests.base import PortalTestCase, make_user
 from tests.factories import make_contact, make_inquiry, make_inquiry_in, make_organisation
 
@@ -680,3 +683,66 @@ class OrganisationCountTests(InquiryPageTestCase):
         make_inquiry_in(S.ROUTED, organisation=organisation, unit=self.oppvekst_unit)
         self.assertEqual(self.open(mine, self.bruno).context["other_inquiries_count"], 1)
         self.assertEqual(self.open(mine, self.amina).context["other_inquiries_count"], 2)
+
+
+# The markup the timeline had as a template: timeline_rendering.py is held to it.
+_TIMELINE_TEMPLATE = Path(__file__).with_name("timeline_markup.html")
+
+
+class TimelineMarkupTests(PortalTestCase):
+    def entries(self) -> list[TimelineEntry]:
+        amina = make_user("tidslinje@trondheim.kommune.no", full_name="Amina <Østby>")
+        nameless = make_user("uten.navn@trondheim.kommune.no")
+        at = timezone.now().replace(microsecond=0)
+        kind, message_kind = InquiryEvent.Kind, InquiryMessage.Kind
+
+        def event(event_kind: str, actor: User | None = None, **data: Any) -> TimelineEntry:
+            return TimelineEntry(
+                at=at,
+                event=InquiryEvent(kind=event_kind, actor=actor, data=data),
+                detail="Mottatt → <Triage>" if event_kind == kind.TRIAGE_STARTED else "",
+                label=str(InquiryEvent.Kind(event_kind).label),
+            )
+
+        def message(attachments: tuple[AttachmentLink, ...] = (), **fields: Any) -> TimelineEntry:
+            fields.setdefault("kind", message_kind.TO_PARTNER)
+            text = InquiryMessage(**{"body": "Hei & velkommen\n\nAndre <avsnitt>\nlinje", **fields})
+            return TimelineEntry(at=at, message=text, attachments=attachments, label=str(message_kind(text.kind).label))
+
+        moved = message(kind=message_kind.FROM_PARTNER)
+        moved.message.moved_from_reference = "2026-0042"  # type: ignore[union-attr]
+        return [
+            event(kind.SUBMITTED),
+            event(kind.TRIAGE_STARTED, amina),
+            event(kind.PRIORITY_CHANGED, nameless),
+            event(kind.DECISION_REQUESTED, amina, question="Skal vi?\n\nTo <linjer> & mer", reason="budget"),
+            event(kind.DECISION_ANSWERED, amina, answer="go", text="Ja & takk"),
+            event(kind.DECISION_ANSWERED, amina, answer="go", text=""),
+            event(kind.HIGHLIGHT_SET, amina, text="A <bold> pilot", year=2026),
+            event(kind.HIGHLIGHT_REMOVED, amina, year=2026),
+            message(author=amina, subject="Om <møtet>"),
+            message(kind=message_kind.NOTE, author=nameless),
+            message(author=amina, is_interim_reply=True),
+            message(author=amina, held_at=at),
+            message(author=amina, returned_at=at),
+            message(kind=message_kind.FROM_PARTNER, body=""),
+            moved,
+            message(
+                kind=message_kind.FROM_PARTNER,
+                attachments=(
+                    AttachmentLink(pk=7, name="plan <v2>.pdf", size=123_456, content_type="application/pdf"),
+                    AttachmentLink(pk=8, name="", size=2_048, content_type="image/png"),
+                ),
+            ),
+        ]
+
+    def test_every_kind_of_entry_is_written_as_the_template_wrote_it(self) -> None:
+        template = engines["django"].from_string(_TIMELINE_TEMPLATE.read_text(encoding="utf-8"))
+        entries = self.entries()
+        for language in ("nb", "en"):
+            with translation.override(language), self.subTest(language=language):
+                written = render_timeline(entries)
+                self.assertHTMLEqual(written, template.render({"timeline": entries}))
+                self.assertEqual(written.count("<li class="), len(entries))
+                self.assertNotIn("<bold>", written)  # every text escaped
+                self.assertIn("&lt;Østby&gt;", written)

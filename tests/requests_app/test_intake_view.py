@@ -1,12 +1,17 @@
+import re
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
-from django.test import override_settings
+from django.forms.renderers import TemplatesSetting
+from django.template.loader import render_to_string
+from django.test import RequestFactory, override_settings
 from django.utils import formats, timezone, translation
 
 from partners.models import Contact, Organisation
 from requests_app.business_days import add_business_days
+from requests_app.form_rendering import FIELD_RENDERER
 from requests_app.forms import InquiryIntakeForm
 from requests_app.models import Inquiry, ServiceTargets
 from tests.base import PortalTestCase
@@ -143,6 +148,34 @@ class IntakePageTests(IntakeTestCase):
 
     def test_receipt_page_without_a_submission_sends_you_to_the_form(self) -> None:
         self.assertRedirects(self.client.get(SUBMITTED), NEW)
+
+    def test_the_form_is_drawn_by_the_python_renderer_exactly_as_its_templates_draw_it(self) -> None:
+        """The SDG picker's 186 checkboxes and the country list go through form_rendering.PythonFieldRenderer:
+        the whole page, unbound and with errors, in both languages, is the HTML the site's templates write."""
+        self.assertIs(self.client.get(NEW).context["form"].renderer, FIELD_RENDERER)
+        bad = {
+            "organisation_name": "<b>Byen</b> & co",
+            "sdg_goals": ["11", "99"],
+            "sdg_targets": ["11.2"],
+            "country": "SE",
+            "contact_email": "not an address",
+            "language": "en",
+        }
+        request = RequestFactory().get(NEW)
+        request.user = AnonymousUser()
+        for language in ("nb", "en"):
+            for data in (None, bad):
+                drawn = []
+                for renderer in (TemplatesSetting(), FIELD_RENDERER):
+                    with translation.override(language):
+                        form = InquiryIntakeForm(data, initial={"country": "NO", "language": language})
+                        form.renderer = renderer
+                        form.is_valid()
+                        page = render_to_string("requests_app/inquiry_form.html", {"form": form}, request=request)
+                    drawn.append(re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page))
+                with self.subTest(language=language, bound=data is not None):
+                    self.assertIn('name="sdg_targets"', drawn[1])
+                    self.assertEqual(drawn[1], drawn[0])
 
 
 class IntakeSubmissionTests(IntakeTestCase):
