@@ -4,7 +4,7 @@ import datetime
 import difflib
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     StringAgg,
@@ -25,9 +24,10 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, JSONObject
+from django.db.models.functions import Cast, JSONObject, Lower
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
+from django.utils.translation import get_language
 
 from partners.models import Contact, MunicipalUnit, Organisation, User
 from requests_app.business_days import add_business_days, business_days_between
@@ -164,7 +164,11 @@ def likely_duplicates(inquiry: Inquiry, *, visible_to: User) -> list[Inquiry]:
     )
     # The organisation's, and those of the contacts with the same address (a small table), as two halves of one
     # query: each is looked up in its own index, instead of reading every inquiry of the year around this one.
-    same_address = Contact.objects.filter(email__iexact=inquiry.contact.email).values("pk")
+    # Compared as lower(email), which the index of the constraint contact_email_unique_per_organisation holds
+    # (email__iexact is a LIKE that no index serves on SQLite, and UPPER() on PostgreSQL).
+    same_address = (
+        Contact.objects.alias(lower_email=Lower("email")).filter(lower_email=inquiry.contact.email.lower()).values("pk")
+    )
     candidates = (
         near.filter(organisation_id=inquiry.organisation_id)
         .union(near.filter(contact__in=same_address))
@@ -260,9 +264,16 @@ class TimelineEntry:
 def _date_text(value: datetime.date, format_name: str = "SHORT_DATE_FORMAT") -> str:
     """What {{ value|date:format_name }} writes for a date or a local time: through strftime when the language's
     format has only characters strftime writes the same way, else through Django."""
+    return date_writer(format_name)(value)
+
+
+def date_writer(format_name: str = "SHORT_DATE_FORMAT") -> Callable[[datetime.date], str]:
+    """_date_text for many values in the current language: the format looked up once."""
     django_format = get_format(format_name)
     pattern = _strftime_pattern(django_format)
-    return dateformat.format(value, django_format) if pattern is None else value.strftime(pattern)
+    if pattern is None:
+        return lambda value: dateformat.format(value, django_format)
+    return lambda value: value.strftime(pattern)
 
 
 # Django's date format characters that strftime writes the same way (zero-padded day, month, hour, minute).
@@ -287,11 +298,21 @@ def _strftime_pattern(django_format: str) -> str | None:
     return "".join(pattern)
 
 
+# The words of a choice in a language: a timeline asks for the same few a hundred times.
+_LABELS: dict[tuple[Any, Any, str | None], str] = {}
+
+
 def _label(choices: Any, value: Any) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value)
+    key = (choices, value, get_language())
+    label = _LABELS.get(key)
+    if label is None:
+        try:
+            label = str(choices(value).label)
+        except ValueError:
+            label = str(value)
+        if len(_LABELS) < 10_000:  # choices × languages; a bound against values that are not choices
+            _LABELS[key] = label
+    return label
 
 
 def _describe(event: InquiryEvent, names: dict[str, dict[Any, str]]) -> str:
@@ -543,9 +564,9 @@ def unit_queue(user: User, *, today: datetime.date) -> QuerySet[Inquiry]:
     )
 
 
-def assignments_prefetch() -> Prefetch:
+def assignments_of(inquiry: Inquiry) -> QuerySet[UnitAssignment]:
     """The inquiry's chain of units with the unit and who routed it, for unit_chain (one query)."""
-    return Prefetch("assignments", queryset=UnitAssignment.objects.select_related("unit", "routed_by"))
+    return UnitAssignment.objects.filter(inquiry=inquiry.pk).select_related("unit", "routed_by")
 
 
 @dataclass(frozen=True)
@@ -565,10 +586,11 @@ class UnitChain:
     unit_names: dict[int, str]
 
 
-def unit_chain(inquiry: Inquiry, *, today: datetime.date) -> UnitChain:
-    """Every unit the inquiry has been with, oldest first. No query when assignments_prefetch() and the
-    inquiry's unit and returned_by_unit (select_related) are loaded, as on the inquiry page."""
-    assignments = list(inquiry.assignments.all())
+def unit_chain(inquiry: Inquiry, *, today: datetime.date, assignments: list[UnitAssignment] | None = None) -> UnitChain:
+    """Every unit the inquiry has been with, oldest first. No query when its `assignments` are given
+    (assignments_of) and the inquiry's unit and returned_by_unit (select_related) are loaded, as on the inquiry
+    page."""
+    assignments = list(inquiry.assignments.all()) if assignments is None else assignments
     units = [assignment.unit for assignment in assignments] + [inquiry.unit, inquiry.returned_by_unit]
     stays = [
         UnitStay(

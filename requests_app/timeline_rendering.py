@@ -6,16 +6,18 @@ Text is escaped with Django's escape(); message texts get the linebreaks filter'
 are the same msgids the template used, so the catalogue needs nothing new.
 """
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Callable, Iterable
 
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from requests_app.models import InquiryEvent
-from requests_app.selectors import AttachmentLink, TimelineEntry
+from requests_app.selectors import AttachmentLink, TimelineEntry, date_writer
 
 # Events whose words are in their data, shown under the line: (the data key, the language of the text or "").
 _EVENT_TEXTS: dict[str, tuple[str, str]] = {
@@ -30,18 +32,20 @@ def _body(text: str, lang: str = "") -> str:
     return f'<div class="timeline__body"{lang_attr}>{linebreaks(text, autoescape=True)}</div>'
 
 
-def _meta(entry: TimelineEntry, name: str) -> str:
+def _meta(entry: TimelineEntry, name: str, write_time: Callable[[datetime.date], str]) -> str:
+    """The time (entry.at_iso and entry.at_text, the local time computed once) and who."""
+    local = timezone.localtime(entry.at)
     by = f" · {escape(name)}" if name else ""
-    return f'<p class="timeline__meta"><time datetime="{entry.at_iso}">{escape(entry.at_text)}</time>{by}</p>'
+    return f'<p class="timeline__meta"><time datetime="{local.isoformat()}">{escape(write_time(local))}</time>{by}</p>'
 
 
-def _event(entry: TimelineEntry) -> str:
+def _event(entry: TimelineEntry, write_time: Callable[[datetime.date], str]) -> str:
     event = entry.event
     assert event is not None
     detail = f": {escape(entry.detail)}" if entry.detail else ""
     parts = [
         '<li class="timeline__entry timeline__entry--event">',
-        _meta(entry, event.actor.get_full_name() if event.actor_id and event.actor else ""),
+        _meta(entry, event.actor.get_full_name() if event.actor_id and event.actor else "", write_time),
         f"<p><strong>{escape(entry.label)}</strong>{detail}</p>",
     ]
     key, lang = _EVENT_TEXTS.get(event.kind, ("", ""))
@@ -71,7 +75,7 @@ def _attachments(attachments: Iterable[AttachmentLink]) -> str:
     )
 
 
-def _message(entry: TimelineEntry) -> str:
+def _message(entry: TimelineEntry, write_time: Callable[[datetime.date], str]) -> str:
     message = entry.message
     assert message is not None
     kind = "neutral" if message.is_note else "info"
@@ -98,7 +102,7 @@ def _message(entry: TimelineEntry) -> str:
         )
     parts = [
         f'<li class="timeline__entry timeline__entry--{escape(message.kind)}">',
-        _meta(entry, message.author.get_full_name() if message.author_id and message.author else ""),
+        _meta(entry, message.author.get_full_name() if message.author_id and message.author else "", write_time),
         f"<p>{''.join(tags)}</p>",
     ]
     if message.subject:
@@ -114,4 +118,7 @@ def _message(entry: TimelineEntry) -> str:
 
 def render_timeline(entries: Iterable[TimelineEntry]) -> SafeString:
     """The <li> of every entry, oldest first, for the page's <ol class="timeline">."""
-    return mark_safe("\n".join(_event(entry) if entry.event else _message(entry) for entry in entries))  # noqa: S308 -- every value above is escaped
+    write_time = date_writer("SHORT_DATETIME_FORMAT")
+    return mark_safe(  # noqa: S308 -- every value above is escaped
+        "\n".join(_event(entry, write_time) if entry.event else _message(entry, write_time) for entry in entries)
+    )

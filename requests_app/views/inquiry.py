@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, StringAgg, Subquery, Value, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, StringAgg, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from partners.models import User
 from portal.access import staff_required
 from portal.http import AuthenticatedRequest
 from requests_app import selectors
 from requests_app.decision_forms import AnswerDecisionForm, AskExecutiveForm, HighlightForm, RemoveHighlightForm
-from requests_app.decision_selectors import highlights_of, questions_of, with_questions_and_highlights
+from requests_app.decision_selectors import highlights_of, questions_of, read_questions_and_highlights
 from requests_app.form_rendering import FIELD_RENDERER
 from requests_app.forms import (
     AcceptForm,
@@ -50,6 +51,7 @@ from requests_app.models import (
     SdgGoal,
     SdgTarget,
     StatusLink,
+    UnitAssignment,
 )
 from requests_app.outcome_forms import DecideForm, FollowUpForm, ReturnMessageForm, outcome_details
 from requests_app.permissions import Action, available_actions, role_allows
@@ -70,7 +72,10 @@ from requests_app.services.errors import InquiryStateError, StaleInquiryError
 from requests_app.timeline_rendering import render_timeline
 
 
-def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
+def _visible_inquiry(request: AuthenticatedRequest, pk: int, *, for_page: bool = False) -> Inquiry:
+    """The inquiry with what its page and the permissions need, or 404 when the user may not see it. For the page
+    itself (`for_page`), whether a message is held for approval is left to _render_page, which reads it from the
+    timeline's messages instead of a subquery of its own."""
     visible = selectors.inquiries_visible_to(request.user)
     # How many other inquiries of the organisation this user may see, counted in the query that loads the inquiry.
     others = (
@@ -81,27 +86,43 @@ def _visible_inquiry(request: AuthenticatedRequest, pk: int) -> Inquiry:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    held = InquiryMessage.objects.filter(inquiry=OuterRef("pk"), held_at__isnull=False)
     working_links = StatusLink.objects.filter(inquiry=OuterRef("pk"), revoked_at__isnull=True)
     last_opened = working_links.filter(last_used_at__isnull=False).order_by("-last_used_at").values("last_used_at")
-    visible = with_questions_and_highlights(visible)
+    if not for_page:
+        visible = visible.annotate(
+            has_held_message=Exists(InquiryMessage.objects.filter(inquiry=OuterRef("pk"), held_at__isnull=False))
+        )
     return get_object_or_404(
         visible.select_related(
-            "organisation", "contact", "unit", "owner", "suggested_unit", "duplicate_of", "returned_by_unit", "outcome"
-        )
-        .annotate(
+            "organisation", "contact", "unit", "owner", "suggested_unit", "returned_by_unit", "outcome"
+        ).annotate(
+            # Of the original, only its reference is shown: a whole second inquiry row cost more than all the rest.
+            duplicate_of_reference=F("duplicate_of__reference"),
             other_inquiries_count=Coalesce(Subquery(others), 0),
-            has_held_message=Exists(held),
             has_working_status_link=Exists(working_links),
             status_link_last_opened_at=Subquery(last_opened[:1]),
-        )
-        .prefetch_related(
-            Prefetch("sdg_goals", queryset=SdgGoal.objects.order_by("number")),
-            Prefetch("sdg_targets", queryset=SdgTarget.objects.order_by("goal_id", "position")),
-            "collaborators",
-            selectors.assignments_prefetch(),
         ),
         pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class _Related:
+    """What the page shows of the inquiry's many-valued relations, one plain query each (through prefetch_related
+    the same four rows cost twice the time)."""
+
+    goals: list[SdgGoal]
+    targets: list[SdgTarget]
+    collaborators: list[User]
+    assignments: list[UnitAssignment]
+
+
+def _related(inquiry: Inquiry) -> _Related:
+    return _Related(
+        goals=list(SdgGoal.objects.filter(inquiries=inquiry.pk).order_by("number")),
+        targets=list(SdgTarget.objects.filter(inquiries=inquiry.pk).order_by("goal_id", "position")),
+        collaborators=list(User.objects.filter(collaborating_inquiries=inquiry.pk)),
+        assignments=list(selectors.assignments_of(inquiry)),
     )
 
 
@@ -363,21 +384,21 @@ def _form_kwargs(action: Action, inquiry: Inquiry, request: AuthenticatedRequest
     return {}
 
 
-def _initial(action: Action, inquiry: Inquiry, request: AuthenticatedRequest) -> dict[str, Any]:
+def _initial(action: Action, inquiry: Inquiry, request: AuthenticatedRequest, related: _Related) -> dict[str, Any]:
     if action == Action.EDIT:
         return {
             "version": inquiry.version,
             "inquiry_type": inquiry.inquiry_type,
             "priority": inquiry.priority,
-            "sdg_goals": [str(goal.pk) for goal in inquiry.sdg_goals.all()],
-            "sdg_targets": [target.pk for target in inquiry.sdg_targets.all()],
+            "sdg_goals": [str(goal.pk) for goal in related.goals],
+            "sdg_targets": [target.pk for target in related.targets],
         }
     if action == Action.ROUTE:
         return {"unit": inquiry.unit_id or inquiry.suggested_unit_id}
     if action == Action.ASSIGN:
         return {"owner": inquiry.owner_id}
     if action == Action.COLLABORATORS:
-        return {"collaborators": [person.pk for person in inquiry.collaborators.all()]}
+        return {"collaborators": [person.pk for person in related.collaborators]}
     if action == Action.REQUEST_INFORMATION:
         return _template_text(inquiry, "Be om mer informasjon", "Ask for more information", request)
     if action == Action.INTERIM_REPLY:
@@ -388,7 +409,7 @@ def _initial(action: Action, inquiry: Inquiry, request: AuthenticatedRequest) ->
         return {
             "decided_on": timezone.localdate(),
             "partners_involved": [inquiry.organisation_id],
-            "sdg_targets": [target.pk for target in inquiry.sdg_targets.all()],
+            "sdg_targets": [target.pk for target in related.targets],
         }
     if action == Action.FOLLOW_UP:
         outcome = inquiry.outcome
@@ -508,6 +529,14 @@ def _render_page(
 ) -> HttpResponse:
     """The page. Forms that need input are built only for the action the user opened (?action=…) or posted, so
     the page does not query for every form's choices; the others are links that open them, also without JS."""
+    related = _related(inquiry)
+    today = timezone.localdate()
+    unit_chain = selectors.unit_chain(inquiry, today=today, assignments=related.assignments)
+    timeline = _with_summary_details(selectors.inquiry_timeline(inquiry, unit_names=unit_chain.unit_names))
+    read_questions_and_highlights(inquiry, {entry.event.kind for entry in timeline if entry.event})
+    inquiry.has_held_message = any(  # type: ignore[attr-defined]
+        entry.message.held_at is not None for entry in timeline if entry.message
+    )
     actions = available_actions(inquiry, request.user)
     bound = bound or {}
     opened = request.GET.get("action", "")
@@ -519,7 +548,7 @@ def _render_page(
         form = bound.get(action)
         if form is None and (not needs_input or action.value == opened):
             form = ACTIONS[action].form(
-                initial=_initial(action, inquiry, request),
+                initial=_initial(action, inquiry, request, related),
                 prefix=action.value,
                 **_form_kwargs(action, inquiry, request),
             )
@@ -531,16 +560,13 @@ def _render_page(
             initial=_write_initial(request, inquiry, reply_templates), prefix="write"
         )
         write_form.renderer = FIELD_RENDERER  # on every page: its fields written in Python (form_rendering.py)
-    today = timezone.localdate()
-    unit_chain = selectors.unit_chain(inquiry, today=today)
-    timeline = _with_summary_details(selectors.inquiry_timeline(inquiry, unit_names=unit_chain.unit_names))
     context = {
         "inquiry": inquiry,
         "timeline": timeline,
         "timeline_html": render_timeline(timeline),  # written in Python: timeline_rendering.py
-        "goals": inquiry.sdg_goals.all(),
-        "targets": inquiry.sdg_targets.all(),
-        "collaborators": inquiry.collaborators.all(),
+        "goals": related.goals,
+        "targets": related.targets,
+        "collaborators": related.collaborators,
         "actions": entries,
         "opened_name": next(
             (entry["name"] for entry in entries if entry["value"] == opened and entry["needs_input"]),
@@ -576,7 +602,7 @@ def inquiry_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
     The page shows the contact's personal data and the conversation, so every view is in the access log.
     """
-    inquiry = _visible_inquiry(request, pk)
+    inquiry = _visible_inquiry(request, pk, for_page=True)
     audit.record_access(
         actor=request.user,
         kind=AccessLogEntry.Kind.INQUIRY_VIEWED,

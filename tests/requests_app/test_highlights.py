@@ -5,6 +5,7 @@ import datetime
 from typing import TYPE_CHECKING
 from unittest import mock
 
+import pytest
 from django.utils import timezone
 
 from partners.models import User
@@ -28,6 +29,10 @@ def page_url(inquiry: Inquiry) -> str:
 
 def action_url(inquiry: Inquiry, action: str) -> str:
     return f"/en/staff/inquiries/{inquiry.pk}/{action}/"
+
+
+# The services' refusals are read in English, whatever language an earlier test left active.
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 class HighlightServiceTests(PortalTestCase):
