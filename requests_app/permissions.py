@@ -2,6 +2,9 @@
 
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 from partners.models import User
 from requests_app.models import Inquiry, Outcome
 from requests_app.retention import FINISHED_STATUSES
@@ -41,6 +44,40 @@ class Action(StrEnum):
     WITHDRAW_QUESTION = "withdraw-question"
     HIGHLIGHT = "highlight"
     REMOVE_HIGHLIGHT = "remove-highlight"
+
+
+# What each action's button, link and form heading say (by the action's name in lower case, as the templates know
+# it: the `name` of includes/inquiry_action.html), read through the action_label filter (templatetags/inquiry_tags.py).
+ACTION_LABELS: dict[str, Promise] = {
+    "triage": gettext_lazy("Start triage"),
+    "route": gettext_lazy("Route to a unit"),
+    "accept": gettext_lazy("Accept for the unit"),
+    "decline": gettext_lazy("Decline and return to the secretariat"),
+    "approve_message": gettext_lazy("Approve and send the decision message"),
+    "return_message": gettext_lazy("Send the decision message back"),
+    "follow_up": gettext_lazy("Follow up the effect"),
+    "request_information": gettext_lazy("Ask the partner for more information"),
+    "partner_reply": gettext_lazy("Register a reply from the partner"),
+    "decide": gettext_lazy("Record the decision"),
+    "close": gettext_lazy("Close"),
+    "withdraw": gettext_lazy("Record as withdrawn"),
+    "spam": gettext_lazy("Reject as spam"),
+    "duplicate": gettext_lazy("Mark as a duplicate"),
+    "reopen": gettext_lazy("Reopen"),
+    "edit": gettext_lazy("Change type, priority and SDGs"),
+    "assign": gettext_lazy("Change the owner"),
+    "assign_to_me": gettext_lazy("Assign to me"),
+    "collaborators": gettext_lazy("Collaborators"),
+    "interim_reply": gettext_lazy("Send an interim reply"),
+    "retention_hold": gettext_lazy("Put on retention hold"),
+    "lift_retention_hold": gettext_lazy("Lift the retention hold"),
+    "revoke_status_links": gettext_lazy("Revoke the partner's status links"),
+    "send_status_link": gettext_lazy("E-mail a new status link to the contact"),
+    "ask_executive": gettext_lazy("Ask the chief municipal executive"),
+    "withdraw_question": gettext_lazy("Withdraw the question"),
+    "highlight": gettext_lazy("Mark as a highlight for the UNECE report"),
+    "remove_highlight": gettext_lazy("Remove the highlight"),
+}
 
 
 _RUNNING: frozenset[str] = frozenset({S.RECEIVED, S.IN_TRIAGE, S.ROUTED, S.IN_PROGRESS})

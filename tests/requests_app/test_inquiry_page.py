@@ -23,6 +23,7 @@ from requests_app.models import Inquiry, InquiryEvent, InquiryMessage
 from requests_app.permissions import Action
 from requests_app.selectors import AttachmentLink, TimelineEntry
 from requests_app.services import conversation, editing, lifecycle
+from requests_app.templatetags.inquiry_tags import action_label
 from requests_app.timeline_rendering import render_timeline
 from tests.base import PortalTestCase, make_user
 from tests.factories import make_contact, make_inquiry, make_inquiry_in, make_organisation
@@ -746,3 +747,20 @@ class TimelineMarkupTests(PortalTestCase):
                 self.assertEqual(written.count("<li class="), len(entries))
                 self.assertNotIn("<bold>", written)  # every text escaped
                 self.assertIn("&lt;Østby&gt;", written)
+
+
+class ActionLabelTests(PortalTestCase):
+    def test_every_action_but_writing_has_its_words_in_both_languages(self) -> None:
+        for action in Action:
+            if action == Action.WRITE:  # the write form has its own heading
+                continue
+            name = action.name.lower()
+            with self.subTest(action=name):
+                with translation.override("en"):
+                    english = action_label(name)
+                with translation.override("nb"):
+                    norwegian = action_label(name)
+                self.assertTrue(english)
+                self.assertTrue(norwegian)
+                self.assertNotEqual(english, norwegian)
+        self.assertEqual(action_label("no_such_action"), "")
