@@ -1,6 +1,7 @@
 """The staff's inquiry page and its actions: each action is a POST that calls one service."""
 
 import dataclasses
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -8,7 +9,19 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, StringAgg, Subquery, Value, prefetch_related_objects
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    StringAgg,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -71,6 +84,9 @@ from requests_app.services import (
 from requests_app.services.errors import InquiryStateError, StaleInquiryError
 from requests_app.timeline_rendering import render_timeline
 
+# Stands for "a working status link that was never opened" in the query that loads the inquiry.
+_NEVER_OPENED = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
 
 def _visible_inquiry(request: AuthenticatedRequest, pk: int, *, for_page: bool = False) -> Inquiry:
     """The inquiry with what its page and the permissions need, or 404 when the user may not see it. For the page
@@ -86,24 +102,33 @@ def _visible_inquiry(request: AuthenticatedRequest, pk: int, *, for_page: bool =
         .annotate(count=Count("pk"))
         .values("count")
     )
-    working_links = StatusLink.objects.filter(inquiry=OuterRef("pk"), revoked_at__isnull=True)
-    last_opened = working_links.filter(last_used_at__isnull=False).order_by("-last_used_at").values("last_used_at")
+    # The partner's working status links in one subquery: none (NULL), never opened (_NEVER_OPENED), or when last.
+    links_seen = (
+        StatusLink.objects.filter(inquiry=OuterRef("pk"), revoked_at__isnull=True)
+        .order_by()
+        .values("inquiry")
+        .annotate(seen=Max(Coalesce("last_used_at", Value(_NEVER_OPENED))))
+        .values("seen")
+    )
     if not for_page:
         visible = visible.annotate(
             has_held_message=Exists(InquiryMessage.objects.filter(inquiry=OuterRef("pk"), held_at__isnull=False))
         )
-    return get_object_or_404(
+    inquiry = get_object_or_404(
         visible.select_related(
             "organisation", "contact", "unit", "owner", "suggested_unit", "returned_by_unit", "outcome"
         ).annotate(
             # Of the original, only its reference is shown: a whole second inquiry row cost more than all the rest.
             duplicate_of_reference=F("duplicate_of__reference"),
             other_inquiries_count=Coalesce(Subquery(others), 0),
-            has_working_status_link=Exists(working_links),
-            status_link_last_opened_at=Subquery(last_opened[:1]),
+            status_links_seen=Subquery(links_seen, output_field=DateTimeField()),
         ),
         pk=pk,
     )
+    seen = inquiry.status_links_seen  # type: ignore[attr-defined]
+    inquiry.has_working_status_link = seen is not None  # type: ignore[attr-defined]
+    inquiry.status_link_last_opened_at = seen if seen is not None and seen > _NEVER_OPENED else None  # type: ignore[attr-defined]
+    return inquiry
 
 
 @dataclass(frozen=True)

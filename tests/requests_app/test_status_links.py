@@ -7,7 +7,8 @@ import re
 from typing import TYPE_CHECKING
 
 from django.core import mail
-from django.utils import timezone
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone, translation
 
 from partners.services import ContactDetails, OrganisationDetails
 from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, OutboxMessage, Outcome, StatusLink
@@ -333,6 +334,27 @@ class StaffActionTests(StatusLinkTestCase):
             self.assertContains(self.client.get(status_path(token)), "This link has been withdrawn")
         page = self.client.get(f"/en/staff/inquiries/{inquiry.pk}/")
         self.assertNotContains(page, "Revoke the partner's status links")
+
+    def test_the_page_says_whether_a_link_works_and_when_one_was_last_opened(self) -> None:
+        inquiry = make_inquiry_in(S.IN_PROGRESS, unit=self.bym_unit)
+        self.client.force_login(self.bruno)
+        facts = lambda: re.search(  # noqa: E731
+            r'<dd id="status-links">(.*?)</dd>', self.client.get(f"/en/staff/inquiries/{inquiry.pk}/").content.decode()
+        )[1]
+        self.assertEqual(facts(), "None that works (revoked, or none sent)")
+        never_opened, opened = self.link_to(inquiry), self.link_to(inquiry)
+        self.assertEqual(facts(), "The partner's links work")
+        self.client.logout()
+        self.client.get(status_path(opened))
+        last = StatusLink.objects.get(inquiry=inquiry, last_used_at__isnull=False).last_used_at
+        self.client.force_login(self.bruno)
+        with translation.override("en"):
+            when = date_filter(timezone.localtime(last), "SHORT_DATETIME_FORMAT")
+        self.assertEqual(facts(), f"The partner's links work; last opened {when}")
+        StatusLink.objects.filter(inquiry=inquiry, last_used_at__isnull=False).update(revoked_at=timezone.now())
+        self.assertEqual(facts(), "The partner's links work")  # the one left, never opened, still works
+        self.client.logout()
+        self.assertEqual(self.client.get(status_path(never_opened)).status_code, 200)
 
     def test_revoking_when_no_link_works_is_refused(self) -> None:
         inquiry = make_inquiry_in(S.IN_PROGRESS)
