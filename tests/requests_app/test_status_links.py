@@ -3,6 +3,7 @@ revoke the links and send new ones; every e-mail to the partner carries one."""
 
 import datetime
 import hashlib
+import html
 import re
 from typing import TYPE_CHECKING
 
@@ -338,9 +339,13 @@ class StaffActionTests(StatusLinkTestCase):
     def test_the_page_says_whether_a_link_works_and_when_one_was_last_opened(self) -> None:
         inquiry = make_inquiry_in(S.IN_PROGRESS, unit=self.bym_unit)
         self.client.force_login(self.bruno)
-        facts = lambda: re.search(  # noqa: E731
-            r'<dd id="status-links">(.*?)</dd>', self.client.get(f"/en/staff/inquiries/{inquiry.pk}/").content.decode()
-        )[1]
+
+        def facts() -> str:
+            page = self.client.get(f"/en/staff/inquiries/{inquiry.pk}/").content.decode()
+            found = re.search(r'<dd id="status-links">(.*?)</dd>', page)
+            assert found is not None
+            return html.unescape(found[1])
+
         self.assertEqual(facts(), "None that works (revoked, or none sent)")
         never_opened, opened = self.link_to(inquiry), self.link_to(inquiry)
         self.assertEqual(facts(), "The partner's links work")
