@@ -2,8 +2,9 @@
 language each entry cost some forty variable lookups and tags (a third of the page's rendering time). The markup is
 what the page always had; the timeline tests (test_inquiry_page.py, TimelineMarkupTests) check every kind of entry.
 
-Text is escaped as Django's escape() does it (html.escape, without its wrapper for lazy arguments); message texts get the linebreaks filter's paragraphs; the translated words
-are the same msgids the template used, so the catalogue needs nothing new.
+Text is escaped as Django's escape() does it (html.escape, without its wrapper for lazy arguments); message texts
+get the linebreaks filter's paragraphs; the translated words are the same msgids the template used, so the catalogue
+needs nothing new.
 """
 
 import datetime

@@ -12,14 +12,13 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_countries import countries
 from django_filters.views import FilterView
 
 from partners.models import MunicipalUnit, User
@@ -86,13 +85,6 @@ def _views(
         view_filter = _filter_of(frozenset(query))(query, queryset=rows, user=request.user, **choices)
         entry.update(rows=view_filter.qs if view_filter.is_valid() else None, count=0, more=False)
     return entries
-
-
-@functools.lru_cache(maxsize=8)
-def _countries(language: str) -> list[tuple[str, str]]:
-    """django-countries' countries in `language` (the active one), by name."""
-    with translation.override(language):
-        return [(code, str(name)) for code, name in countries]
 
 
 @functools.lru_cache(maxsize=256)
@@ -233,9 +225,6 @@ class InboxView(FilterView):
         # Its thirty fields and hundreds of options (the countries) written in Python: the same HTML as the templates
         # in a third of the time (requests_app/form_rendering.py).
         filterset.form.renderer = FIELD_RENDERER
-        # The same countries, translated and sorted once per language instead of each time the field is validated
-        # or drawn (django-countries does it on every pass over `countries`).
-        filterset.form.fields["country"].choices = _countries(get_language())
         return filterset
 
     def get_paginate_by(self, queryset: Any) -> int:
