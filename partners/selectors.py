@@ -2,6 +2,7 @@
 
 import datetime
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -101,6 +102,7 @@ _GENERIC_WORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=100_000)
 def name_key(name: str) -> str:
     """A name as the duplicate check compares it: case-folded, æ/ø/å and accents spelled out in plain letters,
     punctuation and spaces dropped, legal forms and words like “kommune” left out."""
@@ -169,17 +171,26 @@ def likely_duplicate_map(organisations: QuerySet[Organisation]) -> dict[int, set
 
 
 def likely_duplicates_of(organisation: Organisation, among: QuerySet[Organisation]) -> list[Organisation]:
-    """The organisations in `among` that are likely the same as `organisation`, by name. One query."""
+    """The organisations in `among` that are likely the same as `organisation`, by name, with what the pages show of
+    them (id, name, organisation number; the country is the same). One query: the names of those in its country
+    (thousands for Norway) are read as values, not as objects, and each name's key is computed once per process."""
     own = _Candidate(organisation.pk, name_key(organisation.name), organisation.organisation_number)
-    others = among.filter(country=organisation.country).exclude(pk=organisation.pk).order_by("name", "pk")
+    if not own.key:
+        return []
+    others = (
+        among.filter(country=organisation.country)
+        .exclude(pk=organisation.pk)
+        .order_by()
+        .values_list("pk", "name", "organisation_number")
+    )
     matcher = _matcher(own.key)
     found = []
-    for other in others:
-        candidate = _Candidate(other.pk, name_key(other.name), other.organisation_number)
+    for pk, name, number in others:
+        candidate = _Candidate(pk, name_key(name), number)
         lengths = sorted((len(own.key), len(candidate.key)))
-        if own.key and candidate.key[:1] == own.key[:1] and _within_reach(*lengths) and _alike(own, candidate, matcher):
-            found.append(other)
-    return found
+        if candidate.key[:1] == own.key[:1] and _within_reach(*lengths) and _alike(own, candidate, matcher):
+            found.append(Organisation(pk=pk, name=name, organisation_number=number, country=organisation.country))
+    return sorted(found, key=lambda other: (other.name, other.pk))
 
 
 def primary_verified_address(user: User) -> str:
