@@ -52,6 +52,23 @@ TARGETS = {
     "export_csv_10k": Target(p95_ms=1500, peak_mb=50),
 }
 
+# At 1,000,000 inquiries on PostgreSQL: three times, and the query counts (which do not grow with the data).
+POSTGRESQL_TARGETS = {
+    "inbox": Target(p95_ms=80, queries=12),
+    "inbox_filtered": Target(queries=12),
+    "inbox_search": Target(p95_ms=150, queries=12),
+    "inquiry_detail": Target(queries=15),
+    "unit_queue": Target(queries=12),
+    "summary_year": Target(p95_ms=400),
+}
+
+
+def targets_for(vendor: str) -> tuple[str, dict[str, Target]]:
+    """The targets for a run on this database (connection.vendor), with what they are for."""
+    if vendor == "postgresql":
+        return "1,000,000 on PostgreSQL", POSTGRESQL_TARGETS
+    return "100,000 on SQLite", TARGETS
+
 
 @dataclass
 class BenchData:

@@ -58,7 +58,10 @@ class Command(BaseCommand):
                 f"after {options['warmup']} warm-up requests."
             )
             results = runner.run(data, names, reps=options["reps"], warmup=options["warmup"])
-        self.stdout.write(runner.table(results, check_targets=options["check_targets"]))
+        label, targets = pages.targets_for(connection.vendor)
+        self.stdout.write(
+            runner.table(results, check_targets=options["check_targets"], targets=targets, targets_label=label)
+        )
         if options["json_file"]:
             path = Path(options["json_file"])
             path.parent.mkdir(parents=True, exist_ok=True)
