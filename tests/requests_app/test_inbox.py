@@ -9,6 +9,7 @@ import zipfile
 import zoneinfo
 from collections.abc import Iterable
 from html import unescape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 from xml.etree import ElementTree
@@ -17,6 +18,7 @@ import pytest
 from django.db import connection
 from django.forms.renderers import TemplatesSetting
 from django.http import QueryDict, StreamingHttpResponse
+from django.template import engines
 from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -25,7 +27,9 @@ from partners.models import Organisation, Role, User
 from requests_app import selectors
 from requests_app.filters import InquiryFilter
 from requests_app.form_rendering import FIELD_RENDERER
+from requests_app.list_rendering import render_inquiry_rows
 from requests_app.models import Inquiry, InquiryEvent, SavedView
+from requests_app.services.lifecycle import route_inquiry
 from requests_app.views.inbox import BUILT_IN_VIEWS, BULK_ACTIONS, BulkForm, _filter_of
 from tests.base import PortalTestCase, make_user
 from tests.factories import make_contact, make_inquiry, make_inquiry_in, make_organisation
@@ -1173,3 +1177,46 @@ class InboxQueryTests(InboxTestCase):
         self.client.force_login(self.bruno)
         with self.assertNumQueries(11):
             self.client.get(f"{INBOX}?per_page=50&priority=high")
+
+
+# The markup the list's rows had as a template: list_rendering.py is held to it.
+_ROWS_TEMPLATE = Path(__file__).with_name("inbox_rows_markup.html")
+
+
+class RowMarkupTests(PortalTestCase):
+    def test_every_kind_of_row_is_written_as_the_template_wrote_it(self) -> None:
+        today = timezone.localdate()
+        make_inquiry_in(S.RECEIVED, title="Ny <henvendelse> & mer")  # no unit, owner or due date
+        make_inquiry_in(S.IN_PROGRESS, owner=self.amina, priority=Inquiry.Priority.HIGH)
+        make_inquiry_in(S.IN_TRIAGE, returned_by_unit=self.bym_unit)
+        make_inquiry_in(
+            S.IN_PROGRESS, decision_due_on=today - datetime.timedelta(days=3), first_replied_at=timezone.now()
+        )  # overdue
+        make_inquiry_in(S.CLOSED, decision_due_on=today - datetime.timedelta(days=3))  # past due, not overdue
+        waiting = make_inquiry_in(S.RECEIVED, title="Venter på enheten")
+        route_inquiry(waiting, unit=self.bym_unit, actor=self.amina, now=timezone.now() - datetime.timedelta(days=9))
+        fresh = make_inquiry_in(S.RECEIVED, title="Nettopp sendt til enheten")
+        route_inquiry(fresh, unit=self.bym_unit, actor=self.amina)
+        template = engines["django"].from_string(_ROWS_TEMPLATE.read_text(encoding="utf-8"))
+        lists = {
+            False: selectors.staff_inquiry_list(self.amina),
+            True: selectors.unit_queue(self.amina, today=today),
+        }
+        for language in ("nb", "en"):
+            for unit_queue, rows in lists.items():
+                listed = selectors.rows_of_page(rows, rows)
+                self.assertGreaterEqual(len(listed), 3 if unit_queue else 7)
+                for may_bulk in (False, True):
+                    with (
+                        translation.override(language),
+                        self.subTest(language=language, unit_queue=unit_queue, may_bulk=may_bulk),
+                    ):
+                        context = {"inquiries": listed, "may_bulk": may_bulk, "unit_queue": unit_queue, "today": today}
+                        written = render_inquiry_rows(listed, may_bulk=may_bulk, unit_queue=unit_queue, today=today)
+                        self.assertHTMLEqual(written, template.render(context))
+                        self.assertEqual(written.count("<tr>"), len(listed))
+                        self.assertNotIn("<henvendelse>", written)
+        queue = selectors.rows_of_page(lists[True], lists[True])
+        with translation.override("en"):
+            written = render_inquiry_rows(queue, may_bulk=False, unit_queue=True, today=today)
+        self.assertEqual(written.count("Not answered in time"), 1)  # the one routed nine days ago
