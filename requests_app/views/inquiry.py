@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
@@ -22,6 +23,7 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -94,14 +96,26 @@ def _visible_inquiry(request: AuthenticatedRequest, pk: int, *, for_page: bool =
     timeline's messages instead of a subquery of its own."""
     visible = selectors.inquiries_visible_to(request.user)
     # How many other inquiries of the organisation this user may see, counted in the query that loads the inquiry.
-    others = (
-        visible.filter(organisation=OuterRef("organisation"))
-        .exclude(pk=OuterRef("pk"))
-        .order_by()
-        .values("organisation")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+    others: Any
+    if request.user.sees_all_inquiries:
+        # All of them: written in SQL, since the same subquery through the ORM cost 0.7 ms to build on every view.
+        table = connection.ops.quote_name(Inquiry._meta.db_table)
+        counted = (
+            f"(SELECT COUNT(*) FROM {table} o WHERE o.organisation_id = {table}.organisation_id AND o.id <> {table}.id)"  # noqa: S608 -- the model's table name only
+        )
+        others = RawSQL(counted, ())  # noqa: S611 -- no value from outside
+    else:
+        others = Coalesce(
+            Subquery(
+                visible.filter(organisation=OuterRef("organisation"))
+                .exclude(pk=OuterRef("pk"))
+                .order_by()
+                .values("organisation")
+                .annotate(count=Count("pk"))
+                .values("count")
+            ),
+            0,
+        )
     # The partner's working status links in one subquery: none (NULL), never opened (_NEVER_OPENED), or when last.
     links_seen = (
         StatusLink.objects.filter(inquiry=OuterRef("pk"), revoked_at__isnull=True)
@@ -120,7 +134,7 @@ def _visible_inquiry(request: AuthenticatedRequest, pk: int, *, for_page: bool =
         ).annotate(
             # Of the original, only its reference is shown: a whole second inquiry row cost more than all the rest.
             duplicate_of_reference=F("duplicate_of__reference"),
-            other_inquiries_count=Coalesce(Subquery(others), 0),
+            other_inquiries_count=others,
             status_links_seen=Subquery(links_seen, output_field=DateTimeField()),
         ),
         pk=pk,
