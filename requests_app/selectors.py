@@ -4,18 +4,20 @@ import datetime
 import difflib
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
     F,
+    Field,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -23,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
+from django.db.models.query import RawQuerySet
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.translation import get_language
@@ -152,32 +155,75 @@ def likely_duplicates(inquiry: Inquiry, *, visible_to: User) -> list[Inquiry]:
     One query for the candidates; the titles are compared in Python (difflib ratio >= 0.6).
     """
     window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    near = (
-        inquiries_visible_to(visible_to)
-        .filter(received_at__gte=inquiry.received_at - window, received_at__lte=inquiry.received_at + window)
-        .exclude(pk=inquiry.pk)
-        .exclude(status__in=[Inquiry.Status.SPAM, Inquiry.Status.DUPLICATE])
-        .only("reference", "title", "status", "received_at")  # what the page shows of them
-        .order_by()  # each half unordered (SQL has no ORDER BY inside a UNION); the whole is ordered
-    )
-    # The organisation's, and those of the contacts with the same address (a small table), as two halves of one
-    # query: each is looked up in its own index, instead of reading every inquiry of the year around this one.
-    # Compared as lower(email), which the index of the constraint contact_email_unique_per_organisation holds
-    # (email__iexact is a LIKE that no index serves on SQLite, and UPPER() on PostgreSQL).
-    same_address = (
-        Contact.objects.alias(lower_email=Lower("email")).filter(lower_email=inquiry.contact.email.lower()).values("pk")
-    )
-    candidates = (
-        near.filter(organisation_id=inquiry.organisation_id)
-        .union(near.filter(contact__in=same_address))
-        .order_by("-received_at")
-    )
+    if visible_to.is_authenticated and visible_to.is_active and visible_to.sees_all_inquiries:
+        candidates: Iterable[Inquiry] = _near_for_everyone(inquiry, window)
+    else:
+        near = (
+            inquiries_visible_to(visible_to)
+            .filter(received_at__gte=inquiry.received_at - window, received_at__lte=inquiry.received_at + window)
+            .exclude(pk=inquiry.pk)
+            .exclude(status__in=_NOT_DUPLICATES)
+            .only("reference", "title", "status", "received_at")  # what the page shows of them
+            .order_by()  # each half unordered (SQL has no ORDER BY inside a UNION); the whole is ordered
+        )
+        # The organisation's, and those of the contacts with the same address (a small table), as two halves of one
+        # query: each is looked up in its own index, instead of reading every inquiry of the year around this one.
+        # Compared as lower(email), which the index of the constraint contact_email_unique_per_organisation holds
+        # (email__iexact is a LIKE that no index serves on SQLite, and UPPER() on PostgreSQL).
+        same_address = (
+            Contact.objects.alias(lower_email=Lower("email"))
+            .filter(lower_email=inquiry.contact.email.lower())
+            .values("pk")
+        )
+        candidates = (
+            near.filter(organisation_id=inquiry.organisation_id)
+            .union(near.filter(contact__in=same_address))
+            .order_by("-received_at")
+        )[:_MOST_CANDIDATES]
     title = _normalised(inquiry.title)
     return [
         candidate
-        for candidate in candidates[:200]
+        for candidate in candidates
         if difflib.SequenceMatcher(None, title, _normalised(candidate.title)).ratio() >= DUPLICATE_TITLE_SIMILARITY
     ]
+
+
+_NOT_DUPLICATES = (Inquiry.Status.SPAM, Inquiry.Status.DUPLICATE)
+_MOST_CANDIDATES = 200
+
+
+def _near_for_everyone(inquiry: Inquiry, window: datetime.timedelta) -> "RawQuerySet[Inquiry]":
+    """likely_duplicates' candidates for those who see every inquiry: the same union, written in SQL (through the
+    ORM its two halves cost 1 ms to build on every inquiry page, several times what they take to run)."""
+    ops = connection.ops
+    inquiry_table, contact_table = ops.quote_name(Inquiry._meta.db_table), ops.quote_name(Contact._meta.db_table)
+    column = _quoted_columns(Inquiry, "id", "reference", "title", "status", "received_at", "organisation", "contact")
+    contact_id, email = _quoted_columns(Contact, "id", "email").values()
+    shown = ", ".join(column[name] for name in ("id", "reference", "title", "status", "received_at"))
+    near = (
+        f"SELECT {shown} FROM {inquiry_table} WHERE {column['received_at']} >= %s AND {column['received_at']} <= %s"  # noqa: S608
+        f" AND {column['id']} <> %s AND {column['status']} NOT IN (%s, %s)"
+    )
+    sql = (
+        f"{near} AND {column['organisation']} = %s"  # noqa: S608 -- names from the models only
+        f" UNION {near} AND {column['contact']} IN (SELECT {contact_id} FROM {contact_table} WHERE LOWER({email}) = %s)"
+        f" ORDER BY {column['received_at']} DESC LIMIT {_MOST_CANDIDATES}"
+    )
+    earliest = ops.adapt_datetimefield_value(inquiry.received_at - window)
+    latest = ops.adapt_datetimefield_value(inquiry.received_at + window)
+    near_params = [earliest, latest, inquiry.pk, *_NOT_DUPLICATES]
+    params = [*near_params, inquiry.organisation_id, *near_params, inquiry.contact.email.lower()]
+    return Inquiry.objects.raw(sql, params)
+
+
+def _quoted_columns(model: type[Model], *fields: str) -> dict[str, str]:
+    """The fields' columns, quoted for the database: for SQL written here, which names nothing from outside."""
+    columns = {}
+    for name in fields:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field) and field.column is not None
+        columns[name] = connection.ops.quote_name(field.column)
+    return columns
 
 
 @dataclass(frozen=True)
