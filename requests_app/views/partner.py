@@ -7,6 +7,7 @@ link's token, or among `partner_inquiries(user)`, where another partner's inquir
 secret in the address, so these pages send no address as Referer, are not cached and not indexed (`private_page`).
 """
 
+import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,6 +43,11 @@ REFERRER_POLICY = "strict-origin"
 FRESH_LINK_RATE_PER_ADDRESS = "5/h"
 FRESH_LINK_RATE_PER_LINK = "3/d"
 _FRESH_LINK_GROUP = "requests_app.status_link_fresh"
+# Replies (with up to 10 files of 10 MB each): per inquiry, so that a leaked status link cannot fill the disk or the
+# handler's inbox, and per client address, across inquiries. Counted when a reply is stored.
+REPLY_RATE_PER_INQUIRY = "20/d"
+REPLY_RATE_PER_ADDRESS = "30/h"
+_REPLY_GROUP = "requests_app.partner_reply"
 
 
 def private_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -97,10 +104,45 @@ def _page(
     return render(request, PAGE_TEMPLATE, context, status=status)
 
 
+def _reply_usages(request: HttpRequest, inquiry: Inquiry, *, increment: bool) -> list[dict[str, Any]]:
+    """This client's and this inquiry's replies in their windows; none when they cannot be counted (fails open,
+    like the intake form's limit: a cache outage must not stop a partner's answer)."""
+    limits = (
+        (f"{_REPLY_GROUP}.address", "portal.http.client_ip", REPLY_RATE_PER_ADDRESS),
+        (f"{_REPLY_GROUP}.inquiry", lambda group, request: str(inquiry.pk), REPLY_RATE_PER_INQUIRY),
+    )
+    try:
+        usages = [
+            get_usage(request, group=group, key=key, rate=rate, method="POST", increment=increment)
+            for group, key, rate in limits
+        ]
+    except Exception:
+        logger.warning("Reply rate limit could not be counted; letting the reply through.", exc_info=True)
+        return []
+    return [usage for usage in usages if usage is not None]
+
+
 def _reply(request: HttpRequest, access: PartnerAccess) -> HttpResponse:
     form = ReplyToCentreForm(request.POST, request.FILES, prefix="reply")
     if not form.is_valid():
         return _page(request, access, reply_form=form, status=400)
+    full = [
+        usage for usage in _reply_usages(request, access.inquiry, increment=False) if usage["count"] >= usage["limit"]
+    ]
+    if full:
+        seconds_left = max(int(usage["time_left"]) for usage in full)
+        retry_at = timezone.localtime() + datetime.timedelta(seconds=seconds_left)
+        messages.error(
+            request,
+            _(
+                "Many messages have been sent about this inquiry in a short time, so this one was not sent. Your "
+                "text is kept below: send it again after %(time)s (attach any files again)."
+            )
+            % {"time": formats.time_format(retry_at, "TIME_FORMAT")},
+        )
+        response = _page(request, access, reply_form=form, status=429)
+        response["Retry-After"] = str(seconds_left)
+        return response
     try:
         conversation.record_partner_reply(
             access.inquiry,
@@ -111,6 +153,7 @@ def _reply(request: HttpRequest, access: PartnerAccess) -> HttpResponse:
     except InquiryStateError as error:
         messages.error(request, str(error))
     else:
+        _reply_usages(request, access.inquiry, increment=True)
         messages.success(request, _("Thank you. Your message has been sent to the person handling your inquiry."))
     return redirect(access.page_url)
 

@@ -6,6 +6,7 @@ import hashlib
 import html
 import re
 from typing import TYPE_CHECKING
+from unittest import mock
 
 from django.core import mail
 from django.template.defaultfilters import date as date_filter
@@ -253,6 +254,57 @@ class ReplyAndWithdrawTests(StatusLinkTestCase):
         self.assertRedirects(response, status_path(token), fetch_redirect_response=False)
         self.assertEqual(Inquiry.objects.get(pk=inquiry.pk).status, S.CLOSED)
         self.assertFalse(inquiry.events.exists())
+
+    def test_replies_are_limited_per_inquiry_with_the_text_kept_and_nothing_stored(self) -> None:
+        inquiry = make_inquiry_in(S.IN_PROGRESS, owner=self.bruno)
+        token = self.link_to(inquiry)
+        with mock.patch("requests_app.views.partner.REPLY_RATE_PER_INQUIRY", "3/d"):
+            for number in range(3):  # each from another address: the inquiry's limit, not the address's
+                response = self.client.post(
+                    status_path(token, "reply"), {"reply-body": f"Svar {number}"}, REMOTE_ADDR=f"192.0.2.{number + 1}"
+                )
+                self.assertRedirects(response, status_path(token), fetch_redirect_response=False)
+            with translation.override("en"):
+                response = self.client.post(
+                    status_path(token, "reply"), {"reply-body": "Det fjerde <svaret>"}, REMOTE_ADDR="192.0.2.9"
+                )
+            self.assertEqual(response.status_code, 429)
+            self.assertGreater(int(response["Retry-After"]), 0)
+            self.assertContains(response, "so this one was not sent", status_code=429)
+            self.assertContains(response, "Det fjerde &lt;svaret&gt;</textarea>", status_code=429)  # kept, escaped
+            self.assertPrivateHeaders(response)
+            self.assertEqual(inquiry.messages.count(), 3)
+            # Another inquiry's link is not held back by this one's replies.
+            other = self.link_to(make_inquiry_in(S.IN_PROGRESS))
+            response = self.client.post(status_path(other, "reply"), {"reply-body": "Hei"}, REMOTE_ADDR="192.0.2.9")
+            self.assertEqual(response.status_code, 302)
+
+    def test_replies_are_limited_per_address_across_inquiries_counting_only_stored_ones(self) -> None:
+        tokens = [self.link_to(make_inquiry_in(S.IN_PROGRESS)) for _ in range(3)]
+        with mock.patch("requests_app.views.partner.REPLY_RATE_PER_ADDRESS", "2/h"):
+            self.assertEqual(self.client.post(status_path(tokens[0], "reply"), {"reply-body": "Svar"}).status_code, 302)
+            # An invalid reply is not counted: the next valid one is the second, and goes through.
+            self.assertEqual(self.client.post(status_path(tokens[1], "reply"), {"reply-body": " "}).status_code, 400)
+            self.assertEqual(self.client.post(status_path(tokens[1], "reply"), {"reply-body": "Svar"}).status_code, 302)
+            response = self.client.post(status_path(tokens[2], "reply"), {"reply-body": "Svar"})
+            self.assertEqual(response.status_code, 429)
+            self.assertEqual(InquiryMessage.objects.count(), 2)
+            # From another address the third inquiry's reply goes through.
+            other_address = "192.0.2.7"
+            response = self.client.post(
+                status_path(tokens[2], "reply"), {"reply-body": "Svar"}, REMOTE_ADDR=other_address
+            )
+            self.assertEqual(response.status_code, 302)
+
+    def test_replies_go_through_when_the_limit_cannot_be_counted(self) -> None:
+        inquiry = make_inquiry_in(S.IN_PROGRESS)
+        with (
+            mock.patch("requests_app.views.partner.get_usage", side_effect=ConnectionError("cache down")),
+            self.assertLogs("requests_app.views.partner", level="WARNING"),
+        ):
+            response = self.client.post(status_path(self.link_to(inquiry), "reply"), {"reply-body": "Svar"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(inquiry.messages.count(), 1)
 
     def test_the_forms_are_posts_only(self) -> None:
         token = self.link_to(make_inquiry_in(S.ROUTED))
