@@ -138,3 +138,12 @@ def inquiries_past_retention(*, now: datetime.datetime) -> QuerySet[Inquiry]:
         .filter(due)
         .annotate(retention_rule=_rule_key())
     )
+
+
+# Records that belong to no inquiry have periods of their own. The access log (who opened which inquiry or person's
+# record, from which address) is kept as long as the longest rule above keeps an inquiry's personal data, so that
+# every view of data still held can be accounted for; then its entries are deleted. E-mails not about an inquiry
+# (the weekly digest to the chief municipal executive, and the like) keep their recipient and text a year, to
+# answer a question about what was sent; then those are removed and the row says only that an e-mail went.
+ACCESS_LOG_YEARS = max(rule.years for rule in RETENTION_RULES)
+OTHER_EMAIL_YEARS = 1

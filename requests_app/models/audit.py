@@ -11,7 +11,8 @@ from requests_app.models.inquiry import Inquiry
 
 class AccessLogEntry(models.Model):
     """One access to personal data by a member of staff. Append-only: rows are written by
-    services.audit.record_access and never changed or deleted by the portal.
+    services.audit.record_access and never changed; the nightly retention run deletes those older than
+    retention.ACCESS_LOG_YEARS (services.retention), the one way out of the log.
 
     Changes are in other trails: an inquiry's InquiryEvents, and the Django admin's own LogEntry.
     """
@@ -74,4 +75,4 @@ class AccessLogEntry(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("Access log entries are never deleted.")
+        raise ValueError("Access log entries are never deleted one by one; retention removes old ones.")

@@ -8,6 +8,8 @@ What is removed (requests_app/retention.py has the periods):
 - recipient, subject, text, HTML and last error of every e-mail written for the inquiry (the outbox);
 - the contact person's name, e-mail address, phone and role, but only once none of their inquiries needs them:
   every other inquiry of the contact must have had its personal data removed too (a held one never has).
+The same run deletes access log entries older than retention.ACCESS_LOG_YEARS, and empties the e-mails about no
+inquiry (recipient, subject, texts, headers) older than retention.OTHER_EMAIL_YEARS.
 What is kept, as the municipality's record and for statistics: the reference, title, organisation, type, SDGs,
 status, channel, language, priority, unit, owner, dates, the decision, and the timeline of events (which holds
 ids, not personal data; the notes staff give with an action are theirs, about the handling).
@@ -25,8 +27,24 @@ from django.utils.translation import pgettext
 
 from partners.models import User
 from partners.services import anonymise_contact
-from requests_app.models import Attachment, Inquiry, InquiryEvent, InquiryMessage, OutboxMessage, StatusLink
-from requests_app.retention import FINISHED_STATUSES, RETENTION_RULES, RULES_BY_KEY, inquiries_past_retention
+from requests_app.models import (
+    AccessLogEntry,
+    Attachment,
+    Inquiry,
+    InquiryEvent,
+    InquiryMessage,
+    OutboxMessage,
+    StatusLink,
+)
+from requests_app.retention import (
+    ACCESS_LOG_YEARS,
+    FINISHED_STATUSES,
+    OTHER_EMAIL_YEARS,
+    RETENTION_RULES,
+    RULES_BY_KEY,
+    inquiries_past_retention,
+    years_before,
+)
 from requests_app.services.attachments import remove_attachment_files
 from requests_app.services.common import lock, record, require_status
 from requests_app.services.errors import InquiryStateError
@@ -101,6 +119,8 @@ class RetentionReport:
     dry_run: bool
     rules: list[RuleReport] = field(default_factory=list)
     references: list[str] = field(default_factory=list)  # the inquiries done, for the log
+    access_log_entries: int = 0  # deleted, older than ACCESS_LOG_YEARS
+    other_emails: int = 0  # e-mails about no inquiry, emptied after OTHER_EMAIL_YEARS
 
     @property
     def inquiries(self) -> int:
@@ -118,6 +138,11 @@ class RetentionReport:
                 f"skipped on hold {rule.held}"
             )
         lines.append(f"Personal data {'would be ' if self.dry_run else ''}removed from {self.inquiries} inquiries")
+        lines.append(
+            f"Access log entries older than {ACCESS_LOG_YEARS} years {'to be ' if self.dry_run else ''}deleted: "
+            f"{self.access_log_entries}; e-mails about no inquiry older than {OTHER_EMAIL_YEARS} year "
+            f"{'to be ' if self.dry_run else ''}emptied: {self.other_emails}"
+        )
         return lines
 
 
@@ -234,6 +259,24 @@ def apply_retention(*, now: datetime.datetime, dry_run: bool = False) -> Retenti
         counts.attachments += removal.attachments
         counts.outbox_messages += removal.outbox_messages
         counts.contacts += removal.contact
-    if not dry_run and report.inquiries:
+    report.access_log_entries, report.other_emails = _expire_records(now=now, dry_run=dry_run)
+    if not dry_run and (report.inquiries or report.access_log_entries or report.other_emails):
         logger.info("Personal data removed from %s: %s", ", ".join(report.references), "; ".join(report.lines()))
     return report
+
+
+@transaction.atomic
+def _expire_records(*, now: datetime.datetime, dry_run: bool) -> tuple[int, int]:
+    """Delete the access log's entries past ACCESS_LOG_YEARS, and empty the e-mails about no inquiry past
+    OTHER_EMAIL_YEARS (one still waiting is never sent afterwards). Returns how many of each."""
+    old_entries = AccessLogEntry.objects.filter(created_at__lt=years_before(now, ACCESS_LOG_YEARS))
+    old_emails = OutboxMessage.objects.filter(
+        inquiry__isnull=True, created_at__lt=years_before(now, OTHER_EMAIL_YEARS)
+    ).exclude(to="", subject="", body_text="", body_html="")
+    if dry_run:
+        return old_entries.count(), old_emails.count()
+    # The entries' own delete() refuses (the log is append-only); retention is the one way out of it.
+    entries, _by_model = old_entries.delete()
+    old_emails.filter(status=OutboxMessage.Status.PENDING).update(status=OutboxMessage.Status.FAILED)
+    emails = old_emails.update(to="", subject="", body_text="", body_html="", last_error="", headers={})
+    return entries, emails

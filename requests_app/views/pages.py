@@ -5,7 +5,7 @@ from typing import Any
 from django.views.generic import TemplateView
 
 from requests_app.models import Inquiry
-from requests_app.retention import RETENTION_RULES
+from requests_app.retention import ACCESS_LOG_YEARS, OTHER_EMAIL_YEARS, RETENTION_RULES
 
 
 class LandingView(TemplateView):
@@ -21,7 +21,12 @@ class PrivacyView(TemplateView):
     template_name = "requests_app/privacy.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "retention_rules": RETENTION_RULES}
+        return {
+            **super().get_context_data(**kwargs),
+            "retention_rules": RETENTION_RULES,
+            "access_log_years": ACCESS_LOG_YEARS,
+            "other_email_years": OTHER_EMAIL_YEARS,
+        }
 
 
 class AccessibilityStatementView(TemplateView):

@@ -39,6 +39,24 @@ class PrivacyPageTests(PortalTestCase):
         self.assertIn(spam, bokmal)  # in bokmål on the bokmål page
         self.assertIn("1", bokmal[spam])
 
+    def test_the_access_log_and_other_emails_have_their_periods_from_the_code(self) -> None:
+        english = self.client.get(PAGES["en"]).content.decode()
+        self.assertIn("access log are deleted after 5 years", english)
+        self.assertIn("keep their recipient and text for 1 year;", english)
+        with (
+            mock.patch("requests_app.views.pages.ACCESS_LOG_YEARS", 7),
+            mock.patch("requests_app.views.pages.OTHER_EMAIL_YEARS", 2),
+        ):
+            changed = self.client.get(PAGES["en"]).content.decode()
+            bokmal = self.client.get(PAGES["nb"]).content.decode()
+        self.assertIn("access log are deleted after 7 years", changed)
+        self.assertIn("keep their recipient and text for 2 years;", changed)
+        for paragraph in ("access-log-retention", "other-email-retention"):
+            found = re.search(rf'<p id="{paragraph}">(.*?)</p>', bokmal, re.S)
+            assert found is not None
+            self.assertNotIn("access log", found[1])  # in bokmål
+            self.assertRegex(found[1], r"\b[27] år\b")
+
     def test_a_changed_rule_changes_the_page(self) -> None:
         changed = (RetentionRule("closed", Inquiry.Status.CLOSED.label, 7, Q(status="closed")),)
         with mock.patch("requests_app.views.pages.RETENTION_RULES", changed):

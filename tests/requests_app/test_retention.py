@@ -13,9 +13,11 @@ from django.utils import timezone
 from partners.models import Contact
 from portal.celery import app
 from requests_app import tasks
-from requests_app.models import Inquiry, InquiryEvent, InquiryMessage, OutboxMessage, Outcome, SdgGoal
-from requests_app.retention import FINISHED_STATUSES, RETENTION_RULES, rule_for
+from requests_app.models import AccessLogEntry, Inquiry, InquiryEvent, InquiryMessage, OutboxMessage, Outcome, SdgGoal
+from requests_app.retention import ACCESS_LOG_YEARS, FINISHED_STATUSES, OTHER_EMAIL_YEARS, RETENTION_RULES, rule_for
+from requests_app.services.audit import record_access
 from requests_app.services.errors import InquiryStateError
+from requests_app.services.outbox import write_email
 from requests_app.services.retention import apply_retention, lift_retention_hold, put_on_retention_hold
 from tests.base import PortalTestCase
 from tests.factories import make_contact, make_inquiry_in
@@ -461,3 +463,76 @@ class StatusLinkRetentionTests(PortalTestCase):
         apply_retention(now=years_after(T0, 3) + DAY)
         self.assertFalse(StatusLink.objects.filter(inquiry=inquiry).exists())
         self.assertEqual(self.client.get(f"/status/{token}/").status_code, 404)
+
+
+class RecordRetentionTests(PortalTestCase):
+    """The access log and the e-mails about no inquiry have periods of their own (retention.ACCESS_LOG_YEARS,
+    OTHER_EMAIL_YEARS), applied by the same nightly job."""
+
+    def log_entry(self, at: datetime.datetime) -> AccessLogEntry:
+        entry = record_access(actor=self.amina, kind=AccessLogEntry.Kind.INQUIRY_VIEWED, ip_address="192.0.2.1")
+        AccessLogEntry.objects.filter(pk=entry.pk).update(created_at=at)
+        return entry
+
+    def email(self, at: datetime.datetime, *, inquiry: Inquiry | None = None, status: str = "sent") -> OutboxMessage:
+        row = write_email(
+            key=f"test:{at.isoformat()}:{inquiry.pk if inquiry else ''}",
+            template="weekly_digest",
+            to="kommunedirektor@trondheim.kommune.no",
+            language="nb",
+            subject="Ukens oversikt",
+            body_text="Tall for uka",
+            body_html="<p>Tall for uka</p>",
+            inquiry=inquiry,
+        )
+        OutboxMessage.objects.filter(pk=row.pk).update(created_at=at, status=status)
+        return row
+
+    def test_access_log_entries_are_deleted_after_the_longest_inquiry_period(self) -> None:
+        self.assertEqual(ACCESS_LOG_YEARS, 5)
+        old, young = self.log_entry(T0), self.log_entry(T0 + 10 * DAY)
+        now = years_after(T0, 5) + DAY
+        dry = apply_retention(now=now, dry_run=True)
+        self.assertEqual(dry.access_log_entries, 1)
+        self.assertTrue(AccessLogEntry.objects.filter(pk=old.pk).exists())  # a dry run deletes nothing
+        report = apply_retention(now=now)
+        self.assertEqual(report.access_log_entries, 1)
+        self.assertEqual(list(AccessLogEntry.objects.values_list("pk", flat=True)), [young.pk])
+        self.assertEqual(apply_retention(now=now).access_log_entries, 0)  # twice is harmless
+        with self.assertRaises(ValueError):  # outside retention the log stays append-only
+            young.delete()
+
+    def test_emails_about_no_inquiry_are_emptied_after_a_year_and_never_sent_after(self) -> None:
+        self.assertEqual(OTHER_EMAIL_YEARS, 1)
+        inquiry = make_inquiry_in(S.IN_PROGRESS)
+        sent, waiting = self.email(T0), self.email(T0 + DAY, status="pending")
+        young = self.email(T0 + 100 * DAY)
+        about_an_inquiry = self.email(T0 + 2 * DAY, inquiry=inquiry)  # follows its inquiry's rule instead
+        now = years_after(T0, 1) + 3 * DAY
+        self.assertEqual(apply_retention(now=now, dry_run=True).other_emails, 2)
+        self.assertEqual(OutboxMessage.objects.get(pk=sent.pk).to, "kommunedirektor@trondheim.kommune.no")
+        self.assertEqual(apply_retention(now=now).other_emails, 2)
+        for row in (sent, waiting):
+            row.refresh_from_db()
+            self.assertEqual((row.to, row.subject, row.body_text, row.body_html, row.headers), ("", "", "", "", {}))
+            self.assertEqual(row.template, "weekly_digest")  # the fact that an e-mail went remains
+        self.assertEqual(waiting.status, OutboxMessage.Status.FAILED)  # a waiting one is never sent afterwards
+        for row in (young, about_an_inquiry):
+            row.refresh_from_db()
+            self.assertEqual(row.body_text, "Tall for uka")
+        self.assertEqual(apply_retention(now=now).other_emails, 0)
+
+    def test_the_command_reports_them(self) -> None:
+        self.log_entry(timezone.now() - datetime.timedelta(days=6 * 366))
+        self.email(timezone.now() - datetime.timedelta(days=400))
+        out = io.StringIO()
+        call_command("apply_retention", "--dry-run", stdout=out)
+        self.assertIn(
+            "Access log entries older than 5 years to be deleted: 1; e-mails about no inquiry older than 1 year to be "
+            "emptied: 1",
+            out.getvalue(),
+        )
+        out = io.StringIO()
+        call_command("apply_retention", stdout=out)
+        self.assertIn("Access log entries older than 5 years deleted: 1; e-mails about no inquiry", out.getvalue())
+        self.assertFalse(AccessLogEntry.objects.exists())
