@@ -10,8 +10,15 @@ from django.db.models import F, Q, QuerySet
 
 from partners.models import OrganisationMembership, User
 from partners.selectors import memberships_of
-from requests_app.models import Inquiry, InquiryMessage, PrivacyRequest
-from requests_app.partner_selectors import PartnerStatus, partner_inquiries, partner_status
+from requests_app.models import Inquiry, InquiryMessage, Outcome, PrivacyRequest
+from requests_app.partner_selectors import (
+    PartnerStatus,
+    partner_inquiries,
+    partner_outcome,
+    partner_status,
+    visible_outcome,
+)
+from requests_app.selectors import messages_with_attachments
 
 
 def _conversations(inquiries: list[Inquiry]) -> dict[int, list[InquiryMessage]]:
@@ -30,18 +37,20 @@ def _conversations(inquiries: list[Inquiry]) -> dict[int, list[InquiryMessage]]:
         .order_by("created_at", "pk")
     )
     conversations: dict[int, list[InquiryMessage]] = {pk: [] for pk in ids}
-    for message in rows:
+    for message in messages_with_attachments(rows):  # each with `attachment_links`, in the same query
         conversations[message.moved_from_id or message.inquiry_id].append(message)
     return conversations
 
 
 @dataclass(frozen=True)
 class DataInquiry:
-    """One inquiry in the partner's data: as the partner's pages show it."""
+    """One inquiry in the partner's data: as the partner's pages show it, with the outcome once they may see it."""
 
     inquiry: Inquiry
     status: PartnerStatus
     messages: list[InquiryMessage]
+    outcome: Outcome | None = None
+    outcome_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,15 +77,20 @@ def account_data(user: User, *, now: datetime.datetime) -> AccountData:
         user=user,
         addresses=list(EmailAddress.objects.filter(user=user).order_by("-primary", "email")),
         memberships=list(memberships_of(user)),
-        inquiries=[
-            DataInquiry(
-                inquiry=inquiry,
-                status=partner_status(inquiry, decision_held=inquiry.decision_held),  # type: ignore[attr-defined]
-                messages=conversations[inquiry.pk],
-            )
-            for inquiry in inquiries
-        ],
+        inquiries=[_data_inquiry(inquiry, conversations[inquiry.pk]) for inquiry in inquiries],
         generated_at=now,
+    )
+
+
+def _data_inquiry(inquiry: Inquiry, messages: list[InquiryMessage]) -> DataInquiry:
+    held: bool = inquiry.decision_held  # type: ignore[attr-defined]
+    outcome = visible_outcome(inquiry, decision_held=held)  # loaded with the inquiry (partner_inquiries)
+    return DataInquiry(
+        inquiry=inquiry,
+        status=partner_status(inquiry, decision_held=held),
+        messages=messages,
+        outcome=outcome,
+        outcome_text=partner_outcome(outcome) if outcome is not None else "",
     )
 
 
@@ -126,12 +140,24 @@ def _inquiry_document(row: DataInquiry, own_addresses: set[str]) -> dict[str, An
         "organisation": inquiry.organisation.name,
         "contact": contact_document,
         "sdg_goals": sorted(goal.pk for goal in inquiry.sdg_goals.all()),
+        "outcome": {
+            "text": row.outcome_text,
+            "summary": row.outcome.summary,
+            "decided_on": row.outcome.decided_on.isoformat() if row.outcome.decided_on else None,
+        }
+        if row.outcome is not None
+        else None,
         "messages": [
             {
                 "from": "partner" if message.kind == InquiryMessage.Kind.FROM_PARTNER else "centre",
                 "subject": message.subject,
                 "text": message.body,
                 "at": message.created_at.isoformat(),
+                # The files are downloaded from the inquiry's page; here, what they are.
+                "attachments": [
+                    {"name": file.name, "type": file.label, "size_bytes": file.size}
+                    for file in message.attachment_links  # type: ignore[attr-defined]
+                ],
             }
             for message in row.messages
         ],

@@ -126,7 +126,8 @@ class PartnerInquiry:
     may_withdraw: bool
 
 
-def _visible_outcome(inquiry: Inquiry, *, decision_held: bool) -> Outcome | None:
+def visible_outcome(inquiry: Inquiry, *, decision_held: bool) -> Outcome | None:
+    """The outcome once the partner may see it: decided or closed, and no decision message held for approval."""
     if inquiry.status not in {S.DECIDED, S.CLOSED} or decision_held:
         return None
     try:
@@ -143,7 +144,7 @@ def partner_inquiry(inquiry: Inquiry) -> PartnerInquiry:
     if decision_held is None:
         decided = inquiry.status in {S.DECIDED, S.CLOSED}
         decision_held = decided and inquiry.messages.filter(held_at__isnull=False).exists()
-    outcome = _visible_outcome(inquiry, decision_held=decision_held)
+    outcome = visible_outcome(inquiry, decision_held=decision_held)
     return PartnerInquiry(
         inquiry=inquiry,
         status=partner_status(inquiry, decision_held=decision_held),

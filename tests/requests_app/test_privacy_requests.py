@@ -8,7 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import SESSION_KEY
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,9 +16,12 @@ from django.utils import timezone, translation
 
 from partners.models import OrganisationMembership, User
 from requests_app.models import Inquiry, InquiryMessage, PrivacyRequest
+from requests_app.partner_selectors import partner_outcome
+from requests_app.services.attachments import attach_files
 from requests_app.services.partner_accounts import record_data_download
 from tests.base import PASSWORD, PortalTestCase
 from tests.factories import make_contact, make_inquiry, make_inquiry_in, make_organisation
+from tests.requests_app.test_attachments import PDF, upload
 
 # These tests read the English texts: reverse() gives /en/ addresses and messages are in English.
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -111,6 +114,44 @@ class DownloadMyDataTests(PartnerDataTestCase):
         text = response.content.decode()
         for secret in (NOTE, HELD, RETURNED, "Til noen andre.", "Noen andres henvendelse", "+47 999 99 999"):
             self.assertNotIn(secret, text)
+
+    def test_the_outcome_and_what_files_were_attached_are_in_it_once_the_partner_may_see_them(self) -> None:
+        decided = make_inquiry_in(
+            Inquiry.Status.DECIDED, organisation=self.own_inquiry.organisation, contact=self.own_inquiry.contact
+        )
+        message = InquiryMessage.objects.create(inquiry=decided, kind=InquiryMessage.Kind.TO_PARTNER, body="Vedlagt.")
+        with transaction.atomic():
+            attach_files(message, [upload("avtale-utkast.pdf", PDF)], uploaded_by=self.bruno)
+        self.client.force_login(self.partner)
+        with translation.override("en"):
+            document = {row["reference"]: row for row in self.client.get(DATA_JSON).json()["inquiries"]}
+            page = self.client.get(DATA)
+        row = document[decided.reference]
+        self.assertEqual(
+            row["outcome"],
+            {
+                "text": partner_outcome(decided.outcome),
+                "summary": "Vi inngår et samarbeid.",
+                "decided_on": timezone.localdate().isoformat(),
+            },
+        )
+        self.assertEqual(
+            row["messages"][0]["attachments"],
+            [{"name": "avtale-utkast.pdf", "type": "PDF", "size_bytes": len(PDF)}],
+        )
+        self.assertIsNone(document[self.own_inquiry.reference]["outcome"])  # not decided
+        self.assertContains(page, "Vi inngår et samarbeid.")
+        self.assertContains(page, "avtale-utkast.pdf (PDF,")
+        # While the decision message waits for the secretariat's approval, the outcome is not the partner's yet.
+        InquiryMessage.objects.create(
+            inquiry=decided,
+            kind=InquiryMessage.Kind.TO_PARTNER,
+            body="Vedtak",
+            is_decision=True,
+            held_at=timezone.now(),
+        )
+        row = {row["reference"]: row for row in self.client.get(DATA_JSON).json()["inquiries"]}[decided.reference]
+        self.assertIsNone(row["outcome"])
 
     def test_the_page_shows_the_same_and_no_note(self) -> None:
         self.client.force_login(self.partner)
