@@ -38,6 +38,12 @@ _INPUTS = {
 }
 
 
+def escape_text(value: object) -> str:
+    """What Django's escape() writes (it is html.escape), without its wrapper that looks for lazy arguments: for the
+    HTML this project writes in Python (here, timeline_rendering.py, list_rendering.py)."""
+    return html.escape(str(value))
+
+
 def _text(value: Any) -> str:
     """{{ value }}: escaped unless marked safe. What django.utils.html.conditional_escape does (Django's escape() is
     html.escape()), without its wrapper that looks for lazy arguments on each of a form's thousand calls."""
@@ -45,12 +51,12 @@ def _text(value: Any) -> str:
         return str(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
-    return html.escape(value if isinstance(value, str) else str(value))
+    return escape_text(value)
 
 
 def _formatted(value: Any) -> str:
     """{{ value|stringformat:'s' }}: the value as text, escaped unless the value was marked safe."""
-    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
+    return str(value) if isinstance(value, SafeData) else escape_text(value)
 
 
 def _attrs(attrs: dict[str, Any]) -> str:

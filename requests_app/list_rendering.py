@@ -7,7 +7,6 @@ Rows come from selectors.rows_of_page, which has put their labels and dates in w
 """
 
 import datetime
-import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,15 +14,12 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from requests_app.form_rendering import escape_text
 from requests_app.models import Inquiry
 
 
-def _escape(text: object) -> str:
-    return html.escape(str(text))
-
-
 def _time(iso: str, text: str) -> str:
-    return f'<time datetime="{_escape(iso)}">{_escape(text)}</time>'
+    return f'<time datetime="{escape_text(iso)}">{escape_text(text)}</time>'
 
 
 def _row(inquiry: Inquiry, *, may_bulk: bool, unit_queue: bool, today: datetime.date, url: str) -> str:
@@ -33,31 +29,31 @@ def _row(inquiry: Inquiry, *, may_bulk: bool, unit_queue: bool, today: datetime.
         label = gettext("Select %(reference)s") % {"reference": inquiry.reference}
         cells.append(
             f'<td><input class="ds-input" type="checkbox" name="inquiries" value="{inquiry.pk}"'
-            f' id="select-{inquiry.pk}" aria-label="{_escape(label)}"></td>'
+            f' id="select-{inquiry.pk}" aria-label="{escape_text(label)}"></td>'
         )
-    cells.append(f'<td class="nowrap"><a href="{_escape(url)}">{_escape(inquiry.reference)}</a></td>')
-    cells.append(f"<td>{_escape(inquiry.title)}</td>")
-    cells.append(f"<td>{_escape(inquiry.organisation.name)}</td>")
-    cells.append(f"<td>{_escape(inquiry.unit.name) if inquiry.unit and inquiry.unit.name else '–'}</td>")
+    cells.append(f'<td class="nowrap"><a href="{escape_text(url)}">{escape_text(inquiry.reference)}</a></td>')
+    cells.append(f"<td>{escape_text(inquiry.title)}</td>")
+    cells.append(f"<td>{escape_text(inquiry.organisation.name)}</td>")
+    cells.append(f"<td>{escape_text(inquiry.unit.name) if inquiry.unit and inquiry.unit.name else '–'}</td>")
     owner = inquiry.owner.get_full_name() if inquiry.owner else ""
-    cells.append(f"<td>{_escape(owner) if owner else '–'}</td>")
-    status = f'<span class="ds-tag status status--{_escape(inquiry.status)}">{_escape(row.status_label)}</span>'
+    cells.append(f"<td>{escape_text(owner) if owner else '–'}</td>")
+    status = f'<span class="ds-tag status status--{escape_text(inquiry.status)}">{escape_text(row.status_label)}</span>'
     if inquiry.returned_by_unit:
         declined = gettext("Declined by %(unit)s") % {"unit": inquiry.returned_by_unit.name}
-        status += f' <span class="ds-tag returned" data-color="warning">{_escape(declined)}</span>'
+        status += f' <span class="ds-tag returned" data-color="warning">{escape_text(declined)}</span>'
     cells.append(f"<td>{status}</td>")
-    cells.append(f"<td>{_escape(row.priority_label)}</td>")
+    cells.append(f"<td>{escape_text(row.priority_label)}</td>")
     cells.append(f'<td class="nowrap">{_time(row.received_iso, row.received_text)}</td>')
     due = _time(row.decision_due_on_iso, row.decision_due_on_text) if inquiry.decision_due_on else "–"
     if inquiry.is_overdue(today):
-        due += f' <span class="ds-tag overdue" data-color="danger">{_escape(gettext("Overdue"))}</span>'
+        due += f' <span class="ds-tag overdue" data-color="danger">{escape_text(gettext("Overdue"))}</span>'
     cells.append(f'<td class="nowrap">{due}</td>')
     if unit_queue:
         respond_by = "–"
         if getattr(row, "respond_by", None):
             respond_by = _time(row.respond_by_iso, row.respond_by_text)
             if row.response_overdue:
-                late = _escape(gettext("Not answered in time"))
+                late = escape_text(gettext("Not answered in time"))
                 respond_by += f' <span class="ds-tag overdue" data-color="danger">{late}</span>'
         cells.append(f'<td class="nowrap">{respond_by}</td>')
     cells.append("</tr>")

@@ -197,8 +197,8 @@ def _near_for_everyone(inquiry: Inquiry, window: datetime.timedelta) -> "RawQuer
     ORM its two halves cost 1 ms to build on every inquiry page, several times what they take to run)."""
     ops = connection.ops
     inquiry_table, contact_table = ops.quote_name(Inquiry._meta.db_table), ops.quote_name(Contact._meta.db_table)
-    column = _quoted_columns(Inquiry, "id", "reference", "title", "status", "received_at", "organisation", "contact")
-    contact_id, email = _quoted_columns(Contact, "id", "email").values()
+    column = quoted_columns(Inquiry, "id", "reference", "title", "status", "received_at", "organisation", "contact")
+    contact_id, email = quoted_columns(Contact, "id", "email").values()
     shown = ", ".join(column[name] for name in ("id", "reference", "title", "status", "received_at"))
     near = (
         f"SELECT {shown} FROM {inquiry_table} WHERE {column['received_at']} >= %s AND {column['received_at']} <= %s"  # noqa: S608
@@ -216,13 +216,15 @@ def _near_for_everyone(inquiry: Inquiry, window: datetime.timedelta) -> "RawQuer
     return Inquiry.objects.raw(sql, params)
 
 
-def _quoted_columns(model: type[Model], *fields: str) -> dict[str, str]:
-    """The fields' columns, quoted for the database: for SQL written here, which names nothing from outside."""
+def quoted_columns(model: type[Model], *fields: str, using: Any = None) -> dict[str, str]:
+    """The fields' columns, quoted for the database (`using`, a connection; the default one if None): for the SQL
+    written in this project, which takes names only from the models and never from outside."""
+    ops = (using or connection).ops
     columns = {}
     for name in fields:
         field = model._meta.get_field(name)
         assert isinstance(field, Field) and field.column is not None
-        columns[name] = connection.ops.quote_name(field.column)
+        columns[name] = ops.quote_name(field.column)
     return columns
 
 
@@ -253,7 +255,7 @@ def with_attachment_links(messages: QuerySet[InquiryMessage]) -> QuerySet[Inquir
 
 def _attachment_rows_sql(connection: Any) -> str:
     quote = connection.ops.quote_name
-    fields = {field.name: quote(field.column) for field in Attachment._meta.concrete_fields}
+    fields = quoted_columns(Attachment, "id", "original_name", "size", "content_type", "message", using=connection)
     pairs = ", ".join(
         f"'{key}', a.{fields[name]}"
         for key, name in (("pk", "id"), ("name", "original_name"), ("size", "size"), ("content_type", "content_type"))
@@ -263,7 +265,9 @@ def _attachment_rows_sql(connection: Any) -> str:
         if connection.vendor == "postgresql"
         else f"group_concat(json_object({pairs}), ',')"
     )
-    message_id = f"{quote(InquiryMessage._meta.db_table)}.{quote(InquiryMessage._meta.pk.column)}"
+    message_id = (
+        f"{quote(InquiryMessage._meta.db_table)}.{quoted_columns(InquiryMessage, 'id', using=connection)['id']}"
+    )
     # Only names from the models' metadata, quoted by the database's own rules; no value from outside.
     table = quote(Attachment._meta.db_table)
     return f"(SELECT {rows} FROM {table} a WHERE a.{fields['message']} = {message_id})"  # noqa: S608

@@ -8,7 +8,6 @@ needs nothing new.
 """
 
 import datetime
-import html
 from collections.abc import Callable, Iterable
 
 from django.template.defaultfilters import filesizeformat
@@ -18,6 +17,7 @@ from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from requests_app.form_rendering import escape_text
 from requests_app.models import InquiryEvent
 from requests_app.selectors import AttachmentLink, TimelineEntry, date_writer
 
@@ -29,10 +29,6 @@ _EVENT_TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def _escape(text: object) -> str:
-    return html.escape(str(text))
-
-
 def _body(text: str, lang: str = "") -> str:
     lang_attr = f' lang="{lang}"' if lang else ""
     return f'<div class="timeline__body"{lang_attr}>{linebreaks(text, autoescape=True)}</div>'
@@ -41,18 +37,19 @@ def _body(text: str, lang: str = "") -> str:
 def _meta(entry: TimelineEntry, name: str, write_time: Callable[[datetime.date], str]) -> str:
     """The time (entry.at_iso and entry.at_text, the local time computed once) and who."""
     local = timezone.localtime(entry.at)
-    by = f" · {_escape(name)}" if name else ""
-    return f'<p class="timeline__meta"><time datetime="{local.isoformat()}">{_escape(write_time(local))}</time>{by}</p>'
+    by = f" · {escape_text(name)}" if name else ""
+    when = escape_text(write_time(local))
+    return f'<p class="timeline__meta"><time datetime="{local.isoformat()}">{when}</time>{by}</p>'
 
 
 def _event(entry: TimelineEntry, write_time: Callable[[datetime.date], str]) -> str:
     event = entry.event
     assert event is not None
-    detail = f": {_escape(entry.detail)}" if entry.detail else ""
+    detail = f": {escape_text(entry.detail)}" if entry.detail else ""
     parts = [
         '<li class="timeline__entry timeline__entry--event">',
         _meta(entry, event.actor.get_full_name() if event.actor_id and event.actor else "", write_time),
-        f"<p><strong>{_escape(entry.label)}</strong>{detail}</p>",
+        f"<p><strong>{escape_text(entry.label)}</strong>{detail}</p>",
     ]
     key, lang = _EVENT_TEXTS.get(event.kind, ("", ""))
     text = (event.data or {}).get(key) if key else None
@@ -69,14 +66,16 @@ def _attachments(attachments: Iterable[AttachmentLink]) -> str:
     for file in attachments:
         if file.name:
             url = reverse("requests_app:attachment-download", args=[file.pk])
-            link = f'<a class="ds-link" href="{_escape(url)}" download>{_escape(file.name)}</a>'
+            link = f'<a class="ds-link" href="{escape_text(url)}" download>{escape_text(file.name)}</a>'
         else:
-            link = _escape(gettext("Attachment removed"))
-        items.append(f'<li>{link} <span class="muted">({_escape(file.label)}, {filesizeformat(file.size)})</span></li>')
+            link = escape_text(gettext("Attachment removed"))
+        items.append(
+            f'<li>{link} <span class="muted">({escape_text(file.label)}, {filesizeformat(file.size)})</span></li>'
+        )
     if not items:
         return ""
     return (
-        f'<div class="attachments"><p><strong>{_escape(gettext("Attachments"))}</strong></p>'
+        f'<div class="attachments"><p><strong>{escape_text(gettext("Attachments"))}</strong></p>'
         f'<ul class="ds-list">{"".join(items)}</ul></div>'
     )
 
@@ -86,37 +85,37 @@ def _message(entry: TimelineEntry, write_time: Callable[[datetime.date], str]) -
     assert message is not None
     kind = "neutral" if message.is_note else "info"
     label = gettext("Interim reply") if message.is_interim_reply else entry.label
-    tags = [f'<span class="ds-tag" data-color="{kind}">{_escape(label)}</span>']
+    tags = [f'<span class="ds-tag" data-color="{kind}">{escape_text(label)}</span>']
     if message.held_at:
         tags.append(
             ' <span class="ds-tag" data-color="warning">'
-            + _escape(gettext("Waiting for the secretariat's approval: not sent yet"))
+            + escape_text(gettext("Waiting for the secretariat's approval: not sent yet"))
             + "</span>"
         )
     elif message.returned_at:
         tags.append(
             ' <span class="ds-tag" data-color="danger">'
-            + _escape(gettext("Sent back by the secretariat: never sent"))
+            + escape_text(gettext("Sent back by the secretariat: never sent"))
             + "</span>"
         )
     moved_from = getattr(message, "moved_from_reference", None)
     if moved_from:
         tags.append(
             ' <span class="muted">('
-            + _escape(gettext("moved from %(reference)s") % {"reference": moved_from})
+            + escape_text(gettext("moved from %(reference)s") % {"reference": moved_from})
             + ")</span>"
         )
     parts = [
-        f'<li class="timeline__entry timeline__entry--{_escape(message.kind)}">',
+        f'<li class="timeline__entry timeline__entry--{escape_text(message.kind)}">',
         _meta(entry, message.author.get_full_name() if message.author_id and message.author else "", write_time),
         f"<p>{''.join(tags)}</p>",
     ]
     if message.subject:
-        parts.append(f"<p><strong>{_escape(message.subject)}</strong></p>")
+        parts.append(f"<p><strong>{escape_text(message.subject)}</strong></p>")
     if message.body:
         parts.append(_body(message.body))
     else:
-        parts.append(f'<p class="muted">{_escape(gettext("Text removed."))}</p>')
+        parts.append(f'<p class="muted">{escape_text(gettext("Text removed."))}</p>')
     parts.append(_attachments(entry.attachments))
     parts.append("</li>")
     return "".join(parts)
