@@ -104,22 +104,30 @@ def _page(
     return render(request, PAGE_TEMPLATE, context, status=status)
 
 
-def _reply_usages(request: HttpRequest, inquiry: Inquiry, *, increment: bool) -> list[dict[str, Any]]:
-    """This client's and this inquiry's replies in their windows; none when they cannot be counted (fails open,
-    like the intake form's limit: a cache outage must not stop a partner's answer)."""
-    limits = (
-        (f"{_REPLY_GROUP}.address", "portal.http.client_ip", REPLY_RATE_PER_ADDRESS),
-        (f"{_REPLY_GROUP}.inquiry", lambda group, request: str(inquiry.pk), REPLY_RATE_PER_INQUIRY),
-    )
+_Limit = tuple[str, str | Callable[..., str], str]  # group, key, rate
+
+
+def _usages(request: HttpRequest, limits: list[_Limit], *, increment: bool, what: str) -> list[dict[str, Any]]:
+    """This request's counts against `limits` (django-ratelimit), counting it too when `increment`. Fails open, like
+    the intake form's limit: when the cache cannot count, none (a cache outage must not stop a partner)."""
     try:
         usages = [
             get_usage(request, group=group, key=key, rate=rate, method="POST", increment=increment)
             for group, key, rate in limits
         ]
     except Exception:
-        logger.warning("Reply rate limit could not be counted; letting the reply through.", exc_info=True)
+        logger.warning("%s rate limit could not be counted; letting it through.", what, exc_info=True)
         return []
     return [usage for usage in usages if usage is not None]
+
+
+def _reply_usages(request: HttpRequest, inquiry: Inquiry, *, increment: bool) -> list[dict[str, Any]]:
+    """This client's and this inquiry's stored replies in their windows."""
+    limits: list[_Limit] = [
+        (f"{_REPLY_GROUP}.address", "portal.http.client_ip", REPLY_RATE_PER_ADDRESS),
+        (f"{_REPLY_GROUP}.inquiry", lambda group, request: str(inquiry.pk), REPLY_RATE_PER_INQUIRY),
+    ]
+    return _usages(request, limits, increment=increment, what="Reply")
 
 
 def _reply(request: HttpRequest, access: PartnerAccess) -> HttpResponse:
@@ -233,27 +241,14 @@ def status_link_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     return access if isinstance(access, HttpResponse) else _withdraw(request, access)
 
 
-def _over_limit(request: HttpRequest, *, group: str, key: str | Callable[..., str], rate: str) -> bool:
-    """Count this request against a limit; whether it is over it. Fails open, like the intake form's limit."""
-    try:
-        usage = get_usage(request, group=group, key=key, rate=rate, method="POST", increment=True)
-    except Exception:
-        logger.warning("Fresh status link rate limit could not be counted; letting it through.", exc_info=True)
-        return False
-    return usage is not None and bool(usage["should_limit"])
-
-
 def _within_fresh_link_limits(request: HttpRequest, link: StatusLink) -> bool:
-    by_address = _over_limit(
-        request, group=f"{_FRESH_LINK_GROUP}.address", key="portal.http.client_ip", rate=FRESH_LINK_RATE_PER_ADDRESS
-    )
-    by_link = _over_limit(
-        request,
-        group=f"{_FRESH_LINK_GROUP}.link",
-        key=lambda group, request: str(link.pk),
-        rate=FRESH_LINK_RATE_PER_LINK,
-    )
-    return not (by_address or by_link)
+    """Count this request per client address and per link; whether it is within both."""
+    limits: list[_Limit] = [
+        (f"{_FRESH_LINK_GROUP}.address", "portal.http.client_ip", FRESH_LINK_RATE_PER_ADDRESS),
+        (f"{_FRESH_LINK_GROUP}.link", lambda group, request: str(link.pk), FRESH_LINK_RATE_PER_LINK),
+    ]
+    usages = _usages(request, limits, increment=True, what="Fresh status link")
+    return not any(usage["should_limit"] for usage in usages)
 
 
 @private_page
